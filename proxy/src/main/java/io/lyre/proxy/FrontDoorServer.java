@@ -1,0 +1,136 @@
+package io.lyre.proxy;
+
+import io.lyre.proxy.config.ProxyConfig;
+import io.lyre.proxy.control.ControlApi;
+import io.lyre.proxy.control.DockerExAppOps;
+import io.lyre.proxy.control.DockerPassthrough;
+import io.lyre.proxy.docker.DockerApiVersions;
+import io.lyre.proxy.docker.EngineDirectory;
+import io.lyre.proxy.docker.ExAppPlacements;
+import io.lyre.proxy.exapp.ExAppMetadataCache;
+import io.lyre.proxy.exapp.SessionCache;
+import io.lyre.proxy.nextcloud.NextcloudClient;
+import io.lyre.proxy.security.BruteForceGuard;
+import io.lyre.proxy.upstream.DirectUpstream;
+import io.lyre.proxy.upstream.ExAppUpstream;
+import io.lyre.proxy.upstream.UpstreamTargets;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.PemKeyCertOptions;
+import org.jboss.logging.Logger;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The front door's listeners (HP_EXAPPS_ADDRESS, and HP_EXAPPS_HTTPS_ADDRESS when a certificate is given) and
+ * everything behind them, wired from a {@link ProxyConfig}. Plain Vert.x, so tests can start one per case.
+ */
+public final class FrontDoorServer {
+    private static final Logger LOG = Logger.getLogger(FrontDoorServer.class);
+
+    private final Vertx vertx;
+    private final ProxyConfig config;
+    private final NextcloudClient nextcloud;
+    private final DirectUpstream direct;
+    private final BruteForceGuard guard;
+    private final ExAppMetadataCache metadata;
+    private final SessionCache sessions;
+    private final FrontDoor frontDoor;
+    private final List<HttpServer> servers = new ArrayList<>();
+    private long sweeper = -1;
+    private int httpPort = -1;
+    private int httpsPort = -1;
+
+    public FrontDoorServer(Vertx vertx, ProxyConfig config, EngineDirectory engines, ExAppPlacements placements,
+                           Optional<ExAppUpstream> upstreamOverride) {
+        this.vertx = vertx;
+        this.config = config;
+        this.nextcloud = new NextcloudClient(vertx, config.nextcloudUrl(), config.sharedKey());
+        this.direct = new DirectUpstream(vertx, config.timeouts().connect(), config.timeouts().server());
+        this.guard = new BruteForceGuard(config.blacklistCount(), config.blacklistWindow());
+        this.metadata = new ExAppMetadataCache(nextcloud::exappMeta);
+        this.sessions = new SessionCache(config.sessionLifetime());
+        ControlApi control = new ControlApi(vertx, metadata, engines, placements, new DockerExAppOps(placements),
+                new DockerPassthrough(vertx, new DockerApiVersions()));
+        this.frontDoor = new FrontDoor(vertx, config, guard, metadata, sessions, nextcloud, control,
+                new UpstreamTargets(vertx, placements, engines), upstreamOverride.orElse(direct));
+    }
+
+    public BruteForceGuard guard() {
+        return guard;
+    }
+
+    public ExAppMetadataCache metadata() {
+        return metadata;
+    }
+
+    public Future<FrontDoorServer> start() {
+        // Idle connections are cut by the longest of the client, server and tunnel timeouts: Vert.x has one
+        // idle timer per connection and it must not cut a slow ExApp answer or an idle WebSocket early; the
+        // shorter limits are enforced per exchange (DirectUpstream, TunnelRelay).
+        Duration idle = max(config.timeouts().client(), max(config.timeouts().server(), config.timeouts().tunnel()));
+        HttpServerOptions base = new HttpServerOptions().setMaxHeaderSize(config.maxHeaderSize())
+                .setMaxInitialLineLength(config.maxHeaderSize()).setIdleTimeout((int) Math.min(Integer.MAX_VALUE, idle.toSeconds()))
+                .setIdleTimeoutUnit(TimeUnit.SECONDS).setCompressionSupported(false).setDecompressionSupported(false)
+                .setHandle100ContinueAutomatically(false);
+        HttpServerOptions http = new HttpServerOptions(base).setHost(config.exappsAddress().host()).setPort(config.exappsAddress().port());
+        Future<HttpServer> started = listen(http).onSuccess(s -> httpPort = s.actualPort());
+        if (config.tls().isPresent()) {
+            var tls = config.tls().get();
+            HttpServerOptions https = new HttpServerOptions(base).setHost(config.exappsHttpsAddress().host())
+                    .setPort(config.exappsHttpsAddress().port()).setSsl(true)
+                    .setKeyCertOptions(new PemKeyCertOptions().setCertPath(tls.cert().toString()).setKeyPath(tls.key().toString()));
+            started = started.compose(s -> listen(https).onSuccess(t -> httpsPort = t.actualPort()));
+        }
+        sweeper = vertx.setPeriodic(30_000, id -> {
+            guard.sweep();
+            sessions.sweep();
+        });
+        return started.map(s -> {
+            LOG.infof("front door listening on %s (port %d)%s", config.exappsAddress(), httpPort,
+                    httpsPort > 0 ? ", TLS on port " + httpsPort : "");
+            return this;
+        });
+    }
+
+    private Future<HttpServer> listen(HttpServerOptions options) {
+        HttpServer server = vertx.createHttpServer(options).requestHandler(frontDoor)
+                .invalidRequestHandler(req -> {
+                    // oversized or malformed request heads: 431 / 414 / 400, plain text, then close
+                    var cause = req.decoderResult().cause();
+                    int status = cause instanceof io.netty.handler.codec.http.TooLongHttpHeaderException ? 431
+                            : cause instanceof io.netty.handler.codec.http.TooLongHttpLineException ? 414 : 400;
+                    req.response().setStatusCode(status).putHeader("content-type", "text/plain")
+                            .putHeader("connection", "close").end(status + " Bad Request").onComplete(v -> req.connection().close());
+                });
+        servers.add(server);
+        return server.listen();
+    }
+
+    public int httpPort() {
+        return httpPort;
+    }
+
+    public int httpsPort() {
+        return httpsPort;
+    }
+
+    public Future<Void> close() {
+        vertx.cancelTimer(sweeper);
+        List<Future<Void>> closing = new ArrayList<>();
+        servers.forEach(s -> closing.add(s.close()));
+        nextcloud.close();
+        direct.close();
+        return Future.join(closing).mapEmpty();
+    }
+
+    private static Duration max(Duration a, Duration b) {
+        return a.compareTo(b) >= 0 ? a : b;
+    }
+}

@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = AgentVersion.class,
         description = "Lyre agent: lists this host's devices and serves its Docker engine to a Lyre proxy.",
-        subcommands = {DevicesCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DevicesCommand.class, JoinCommand.class, RunCommand.class, CommandLine.HelpCommand.class})
 public final class AgentMain implements Runnable {
 
     @CommandLine.Spec

@@ -1,0 +1,92 @@
+package io.lyre.agent;
+
+import io.lyre.tunnel.Exchange;
+import io.lyre.tunnel.ExchangeListener;
+import io.lyre.tunnel.TunnelException;
+import io.lyre.tunnel.client.TunnelClient;
+import io.lyre.tunnel.proto.ExchangeFrame;
+import io.lyre.tunnel.proto.Open;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetClientOptions;
+import java.net.InetAddress;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Runs each exchange the proxy opens: checks the target against the {@link RelayPolicy} (off the gRPC
+ * thread, since it may resolve a name), then hands it to the relay for its kind.
+ */
+final class ExchangeRouter implements TunnelClient.ExchangeHandler {
+
+    private final HttpClient http;
+    private final WebSocketClient webSockets;
+    private final NetClient tcp;
+    private final LocalDockerEngine docker;
+    private final RelayPolicy policy;
+    private final ExecutorService workers;
+
+    ExchangeRouter(Vertx vertx, LocalDockerEngine docker, RelayPolicy policy) {
+        this.http = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(5000).setKeepAlive(true),
+                new PoolOptions().setHttp1MaxSize(64));
+        this.webSockets = vertx.createWebSocketClient(new WebSocketClientOptions().setConnectTimeout(5000)
+                .setMaxFrameSize(64 * 1024).setMaxMessageSize(16 * 1024 * 1024));
+        this.tcp = vertx.createNetClient(new NetClientOptions().setConnectTimeout(5000));
+        this.docker = docker;
+        this.policy = policy;
+        AtomicInteger n = new AtomicInteger();
+        this.workers = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "lyre-relay-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    @Override
+    public void open(Open open, Exchange ex) {
+        if (open.getKind() == Open.Kind.DOCKER) {
+            DockerRelay.start(docker.http(), workers, open, ex);
+            return;
+        }
+        // Hold the exchange's frames until the upstream is connected; only a close can come meanwhile.
+        ex.pause();
+        ex.listener(new ExchangeListener() {
+            @Override
+            public void onFrame(ExchangeFrame frame) {
+            }
+
+            @Override
+            public void onClosed(TunnelException error) {
+            }
+        });
+        workers.execute(() -> {
+            InetAddress target;
+            try {
+                target = policy.check(open.getHost());
+            } catch (RelayPolicy.Refused e) {
+                Relays.fail(ex, 403, e.getMessage());
+                return;
+            }
+            if (open.getPort() <= 0 || open.getPort() > 65535) {
+                Relays.fail(ex, 400, "bad port " + open.getPort());
+                return;
+            }
+            switch (open.getKind()) {
+                case HTTP -> HttpRelay.start(http, open, target, ex);
+                case WEBSOCKET -> WebSocketRelay.start(webSockets, open, target, ex);
+                case RAW -> RawRelay.start(tcp, open, target, ex);
+                default -> Relays.fail(ex, 400, "unknown exchange kind " + open.getKindValue());
+            }
+        });
+    }
+
+    void close() {
+        workers.shutdownNow();
+    }
+}

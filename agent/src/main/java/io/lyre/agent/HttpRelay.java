@@ -1,0 +1,96 @@
+package io.lyre.agent;
+
+import com.google.protobuf.ByteString;
+import io.lyre.tunnel.Exchange;
+import io.lyre.tunnel.ExchangeListener;
+import io.lyre.tunnel.Frames;
+import io.lyre.tunnel.TunnelException;
+import io.lyre.tunnel.proto.ExchangeFrame;
+import io.lyre.tunnel.proto.Header;
+import io.lyre.tunnel.proto.Open;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import java.net.InetAddress;
+
+/** An HTTP exchange relayed to a container (or loopback) with Vert.x, back-pressure both ways. */
+final class HttpRelay {
+
+    private HttpRelay() {
+    }
+
+    static void start(HttpClient client, Open open, InetAddress target, Exchange ex) {
+        RequestOptions ro = new RequestOptions().setMethod(HttpMethod.valueOf(open.getMethod().isEmpty() ? "GET" : open.getMethod()))
+                .setHost(target.getHostAddress()).setPort(open.getPort()).setURI(open.getPath().isEmpty() ? "/" : open.getPath());
+        for (Header h : open.getHeadersList()) {
+            if (!HopByHop.is(h.getName())) {
+                ro.addHeader(h.getName(), h.getValue());
+            }
+        }
+        client.request(ro).onComplete(ar -> {
+            if (ar.failed()) {
+                Relays.fail(ex, 502, "cannot reach " + target.getHostAddress() + ":" + open.getPort() + ": " + ar.cause().getMessage());
+                return;
+            }
+            HttpClientRequest req = ar.result();
+            if (open.getHasBody() && !req.headers().contains("content-length")) {
+                req.setChunked(true);
+            }
+            req.response().onComplete(rr -> {
+                if (rr.failed()) {
+                    Relays.fail(ex, 502, "upstream " + target.getHostAddress() + ":" + open.getPort() + " failed: " + rr.cause().getMessage());
+                    return;
+                }
+                HttpClientResponse resp = rr.result();
+                ex.send(Frames.head(resp.statusCode(), HopByHop.from(resp.headers())));
+                resp.handler(buf -> {
+                    ex.sendData(ByteString.copyFrom(buf.getBytes()), false);
+                    if (ex.writeQueueFull()) {
+                        resp.pause();
+                        ex.drainHandler(resp::resume);
+                    }
+                });
+                resp.exceptionHandler(err -> Relays.fail(ex, 502, "upstream failed mid-response: " + err.getMessage()));
+                resp.endHandler(v -> ex.end());
+            });
+            ex.listener(new ExchangeListener() {
+                @Override
+                public void onFrame(ExchangeFrame f) {
+                    switch (f.getFrameCase()) {
+                        case DATA -> {
+                            if (!f.getData().getPayload().isEmpty()) {
+                                req.write(Buffer.buffer(f.getData().getPayload().toByteArray()));
+                            }
+                            if (f.getData().getEndOfStream()) {
+                                req.end();
+                            } else if (req.writeQueueFull()) {
+                                ex.pause();
+                                req.drainHandler(v -> ex.resume());
+                                if (!req.writeQueueFull()) {
+                                    ex.resume(); // drained before the handler was set (we are not on its event loop)
+                                }
+                            }
+                        }
+                        case CANCEL -> req.reset();
+                        default -> { }
+                    }
+                }
+
+                @Override
+                public void onClosed(TunnelException error) {
+                    if (error != null) {
+                        req.reset(); // the caller is gone: close the upstream connection too
+                    }
+                }
+            });
+            if (open.getHasBody()) {
+                ex.resume();
+            } else {
+                req.end();
+            }
+        });
+    }
+}

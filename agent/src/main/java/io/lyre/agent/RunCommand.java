@@ -1,0 +1,138 @@
+package io.lyre.agent;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.protobuf.ByteString;
+import io.lyre.devices.HostInventory;
+import io.lyre.devices.InventoryScan;
+import io.lyre.devices.ProbeContext;
+import io.lyre.tunnel.TunnelProtocol;
+import io.lyre.tunnel.client.AgentCredentials;
+import io.lyre.tunnel.client.ProxyAddress;
+import io.lyre.tunnel.client.TunnelClient;
+import io.lyre.tunnel.proto.Hello;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.lyre.tunnel.AtomicFiles;
+import io.lyre.tunnel.proto.DockerFacts;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * {@code agent run}: the long-running agent. Dials the proxy it joined, with its own certificate, and serves
+ * exchanges until stopped. Exit codes: 2 not joined / unreadable credentials, 3 refused by the proxy for good
+ * (revoked, unknown certificate, unsupported protocol).
+ */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = "Connect to the proxy this agent joined and serve its Docker engine and containers.")
+public final class RunCommand implements Callable<Integer> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "default: $LYRE_DATA_DIR or ~/.lyre/agent")
+    Path dataDir;
+
+    @Option(names = "--proxy", paramLabel = "HOST:PORT", description = "dial this address instead of the one joined")
+    String proxy;
+
+    @Option(names = "--pool-size", defaultValue = "4", description = "idle exchange streams kept open (default: ${DEFAULT-VALUE})")
+    int poolSize;
+
+    @Override
+    public Integer call() throws Exception {
+        Path dir = AgentDataDir.resolve(dataDir);
+        AgentCredentials creds;
+        try {
+            creds = AgentCredentials.load(dir);
+        } catch (Exception e) {
+            spec.commandLine().getErr().println(e.getMessage());
+            return 2;
+        }
+        LocalDockerEngine docker = LocalDockerEngine.fromEnvironment();
+        // Everything slow starts at once, in parallel with the TLS dial: a restarted agent is back in seconds.
+        CompletableFuture<DockerFacts> firstFacts = CompletableFuture.supplyAsync(docker::facts);
+        CompletableFuture<Vertx> vertx = CompletableFuture.supplyAsync(() -> Vertx.vertx(new VertxOptions()
+                .setEventLoopPoolSize(Math.max(2, Runtime.getRuntime().availableProcessors())).setWorkerPoolSize(4)));
+        CompletableFuture<ExchangeRouter> router = vertx.thenApply(v -> new ExchangeRouter(v, docker, new RelayPolicy(docker::subnets)));
+        // The inventory of the last run lets a restarted agent say hello at once; the fresh scan follows as an
+        // InventoryUpdate when it differs. Without a cache (first run) the hello waits for the scan.
+        Path inventoryCache = dir.resolve("inventory.json");
+        byte[] cached = Files.isRegularFile(inventoryCache) ? Files.readAllBytes(inventoryCache) : null;
+        AtomicReference<byte[]> inventory = new AtomicReference<>(cached);
+        CompletableFuture<byte[]> scan = new CompletableFuture<>();
+        AtomicBoolean factsUsed = new AtomicBoolean();
+        TunnelClient.Config cfg = TunnelClient.Config.of(creds).withPoolSize(poolSize);
+        if (proxy != null) {
+            cfg = cfg.withProxy(ProxyAddress.parse(proxy));
+        }
+        TunnelClient client = new TunnelClient(cfg, () -> Hello.newBuilder()
+                .setProtocolVersion(TunnelProtocol.PROTOCOL_VERSION)
+                .setAgentVersion(AgentVersion.current())
+                .setName(creds.identity().name())
+                .putAllLabels(creds.identity().labels())
+                .setRequestedSlot(creds.identity().slot())
+                .setInventoryJson(ByteString.copyFrom(inventory.get() != null ? inventory.get() : scan.join()))
+                .setDocker(!factsUsed.getAndSet(true) ? firstFacts.join() : docker.facts())
+                .build(), (open, ex) -> router.join().open(open, ex));
+        scan.thenAccept(fresh -> {
+            try {
+                AtomicFiles.write(inventoryCache, fresh, false);
+            } catch (IOException e) {
+                LOG.warn("cannot cache the inventory in {}: {}", inventoryCache, e.toString());
+            }
+            byte[] before = inventory.getAndSet(fresh);
+            if (before != null && !Arrays.equals(fresh, before)) {
+                client.sendInventory(fresh);
+            }
+        });
+        Thread scanner = new Thread(() -> {
+            try {
+                if (cached != null) {
+                    client.awaitConnected(Duration.ofSeconds(30)); // do not compete with the dial for CPU
+                }
+                scan.complete(scanInventory());
+            } catch (InterruptedException e) {
+                scan.complete("{}".getBytes());
+            }
+        }, "lyre-inventory-scan");
+        scanner.setDaemon(true);
+        scanner.start();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            client.drain("agent stopping");
+            client.close();
+            router.thenAccept(ExchangeRouter::close);
+            vertx.thenAccept(Vertx::close);
+        }, "lyre-agent-shutdown"));
+        LOG.info("agent {} ({}) dialing {}", creds.identity().agentId(), creds.identity().name(), cfg.proxy());
+        client.start();
+        String reason = client.fatal().get();
+        spec.commandLine().getErr().println("the proxy refused this agent: " + reason);
+        return 3;
+    }
+
+    private static byte[] scanInventory() {
+        try {
+            HostInventory inv = new InventoryScan().scan(ProbeContext.host());
+            return JSON.writeValueAsBytes(inv);
+        } catch (Exception | LinkageError e) {
+            LOG.warn("device inventory failed: {}", e.toString());
+            return "{}".getBytes();
+        }
+    }
+}

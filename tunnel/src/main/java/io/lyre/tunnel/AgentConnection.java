@@ -1,0 +1,155 @@
+package io.lyre.tunnel;
+
+import io.lyre.tunnel.proto.ExchangeFrame;
+import io.lyre.tunnel.proto.Header;
+import io.lyre.tunnel.proto.Hello;
+import io.lyre.tunnel.proto.Open;
+import io.lyre.tunnel.server.AgentRecord;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The proxy's handle on one connected agent: start exchanges through it.
+ *
+ * <p>Every {@code open...} method takes an idle stream from the agent's pool, installs the listener, sends
+ * the opening frame and completes with the {@link Exchange}; it fails with a {@link TunnelException} (503)
+ * when the agent has no stream ready in time, or is gone. Then, for an HTTP front (Vert.x):
+ * <ul>
+ *   <li>request body in: {@code exchange.sendData(chunk, false)} per chunk; when
+ *       {@code exchange.writeQueueFull()}, {@code request.pause()} and {@code exchange.drainHandler(request::resume)};
+ *       at the end {@code exchange.end()};</li>
+ *   <li>response out: the listener gets a ResponseHead frame, then Data frames; when the HTTP response's
+ *       write queue is full, {@code exchange.pause()} and resume it from the response's drain handler;</li>
+ *   <li>an Error frame or {@code onClosed(error)} carries the status to answer (502/503/504/403);</li>
+ *   <li>client went away: {@code exchange.cancel(reason)}: the agent closes its upstream connection.</li>
+ * </ul>
+ * {@link ExchangeReader} and {@link ExchangeOutputStream} give the same as blocking streams.
+ */
+public final class AgentConnection {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AgentConnection.class);
+
+    private final AgentRecord agent;
+    private final Hello hello;
+    private final ExchangePool pool;
+    private final Set<Exchange> active = ConcurrentHashMap.newKeySet();
+    private final Duration openTimeout;
+    private final ScheduledExecutorService timer;
+    private volatile byte[] inventoryJson;
+    private volatile boolean open = true;
+
+    AgentConnection(AgentRecord agent, Hello hello, Duration openTimeout, ScheduledExecutorService timer) {
+        this.agent = agent;
+        this.hello = hello;
+        this.openTimeout = openTimeout;
+        this.timer = timer;
+        this.pool = new ExchangePool(agent.name() + "/" + agent.id());
+        this.inventoryJson = hello.getInventoryJson().toByteArray();
+    }
+
+    public AgentRecord agent() {
+        return agent;
+    }
+
+    /** What the agent said when it connected: versions, labels, Docker facts. */
+    public Hello hello() {
+        return hello;
+    }
+
+    /** The latest device inventory (JSON of io.lyre.devices.HostInventory). */
+    public byte[] inventoryJson() {
+        return inventoryJson.clone();
+    }
+
+    public boolean isOpen() {
+        return open;
+    }
+
+    public int idleStreams() {
+        return pool.idleCount();
+    }
+
+    public int activeExchanges() {
+        return active.size();
+    }
+
+    /** Starts an exchange with any opening frame. */
+    public CompletableFuture<Exchange> open(Open openFrame, ExchangeListener listener) {
+        if (!open) {
+            return CompletableFuture.failedFuture(new TunnelException(503, "agent " + agent.name() + " is not connected"));
+        }
+        ExchangeFrame frame = ExchangeFrame.newBuilder().setOpen(openFrame).build();
+        return pool.take(openTimeout, timer).thenApply(ex -> {
+            ex.listener(listener);
+            active.add(ex);
+            ex.onTermination(() -> active.remove(ex));
+            if (!ex.send(frame)) {
+                ex.abort(new TunnelException(502, "agent " + agent.name() + ": stream closed before the exchange opened"));
+            }
+            return ex;
+        });
+    }
+
+    /** An HTTP request to {@code host:port} on the agent's side; {@code hasBody} false: no Data frames will follow. */
+    public CompletableFuture<Exchange> openHttp(String host, int port, String method, String pathAndQuery,
+                                                List<Header> headers, boolean hasBody, ExchangeListener listener) {
+        return open(Open.newBuilder().setKind(Open.Kind.HTTP).setHost(host).setPort(port).setMethod(method)
+                .setPath(pathAndQuery).addAllHeaders(headers).setHasBody(hasBody).build(), listener);
+    }
+
+    /** A WebSocket upgrade to {@code host:port}; the agent answers a ResponseHead 101, then WsFrames both ways. */
+    public CompletableFuture<Exchange> openWebSocket(String host, int port, String pathAndQuery, List<Header> headers,
+                                                     ExchangeListener listener) {
+        return open(Open.newBuilder().setKind(Open.Kind.WEBSOCKET).setHost(host).setPort(port).setMethod("GET")
+                .setPath(pathAndQuery).addAllHeaders(headers).setHasBody(true).build(), listener);
+    }
+
+    /** A raw TCP stream to {@code host:port}; ResponseHead 200 once connected, then Data both ways. */
+    public CompletableFuture<Exchange> openRaw(String host, int port, ExchangeListener listener) {
+        return open(Open.newBuilder().setKind(Open.Kind.RAW).setHost(host).setPort(port).setHasBody(true).build(), listener);
+    }
+
+    /** A Docker Engine API request against the agent's local engine. */
+    public CompletableFuture<Exchange> openDocker(String method, String pathAndQuery, List<Header> headers,
+                                                  boolean hasBody, ExchangeListener listener) {
+        return open(Open.newBuilder().setKind(Open.Kind.DOCKER).setMethod(method).setPath(pathAndQuery)
+                .addAllHeaders(headers).setHasBody(hasBody).build(), listener);
+    }
+
+    // ---- used by the server
+
+    void offerIdle(Exchange ex) {
+        ex.listener(new ExchangeListener() {
+            @Override
+            public void onFrame(ExchangeFrame frame) {
+                LOG.warn("agent {}: unexpected {} frame on an idle exchange stream; dropping it", agent.name(),
+                        frame.getFrameCase());
+                ex.abort(new TunnelException(400, "frame on idle stream"));
+            }
+
+            @Override
+            public void onClosed(TunnelException error) {
+                pool.remove(ex);
+            }
+        });
+        pool.offer(ex);
+    }
+
+    void updateInventory(byte[] json) {
+        this.inventoryJson = json.clone();
+    }
+
+    void close(TunnelException reason) {
+        open = false;
+        pool.close(reason);
+        for (Exchange ex : active) {
+            ex.abort(reason);
+        }
+    }
+}

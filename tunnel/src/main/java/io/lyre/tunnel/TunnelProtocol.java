@@ -1,0 +1,29 @@
+package io.lyre.tunnel;
+
+/** Constants both ends agree on. */
+public final class TunnelProtocol {
+
+    /** The version in Hello; the proxy refuses any other. */
+    public static final int PROTOCOL_VERSION = 1;
+    /** The proxy's default tunnel port. */
+    public static final int DEFAULT_PORT = 8782;
+    /** Engine slots, as HaRP's docker-engine-port: 24001-24099. */
+    public static final int MIN_SLOT = 24001;
+    public static final int MAX_SLOT = 24099;
+    /** Largest body chunk put in one Data frame. */
+    public static final int MAX_CHUNK_BYTES = 64 * 1024;
+    /** Default largest frame (serialized) either end accepts; bigger ones drop their stream. */
+    public static final int DEFAULT_MAX_FRAME_BYTES = 1024 * 1024;
+    /**
+     * gRPC's own inbound limit: above the frame limit, so that a frame between the two is refused by our
+     * code with a clear log line, and one above it by gRPC, in both cases dropping only its stream.
+     */
+    public static final int TRANSPORT_MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+
+    private TunnelProtocol() {
+    }
+
+    public static boolean isSlot(int slot) {
+        return slot >= MIN_SLOT && slot <= MAX_SLOT;
+    }
+}

@@ -11,7 +11,10 @@ import io.lyre.proxy.exapp.ExAppMetadataCache;
 import io.lyre.proxy.exapp.SessionCache;
 import io.lyre.proxy.nextcloud.NextcloudClient;
 import io.lyre.proxy.security.BruteForceGuard;
+import io.lyre.proxy.sched.SchedulingService;
+import io.lyre.proxy.tunnel.TunnelUpstream;
 import io.lyre.proxy.upstream.DirectUpstream;
+import io.lyre.proxy.upstream.RoutingUpstream;
 import io.lyre.proxy.upstream.ExAppUpstream;
 import io.lyre.proxy.upstream.UpstreamTargets;
 import io.vertx.core.Future;
@@ -49,6 +52,16 @@ public final class FrontDoorServer {
 
     public FrontDoorServer(Vertx vertx, ProxyConfig config, EngineDirectory engines, ExAppPlacements placements,
                            Optional<ExAppUpstream> upstreamOverride) {
+        this(vertx, config, engines, placements, upstreamOverride, Optional.empty(), FrontDoorMetrics.NONE);
+    }
+
+    /**
+     * With the scheduler: create places the app (devices, limits, labels) and persists it; traffic for apps on
+     * agents' engines goes through their tunnels ({@link RoutingUpstream}).
+     */
+    public FrontDoorServer(Vertx vertx, ProxyConfig config, EngineDirectory engines, ExAppPlacements placements,
+                           Optional<ExAppUpstream> upstreamOverride, Optional<SchedulingService> scheduling,
+                           FrontDoorMetrics metrics) {
         this.vertx = vertx;
         this.config = config;
         this.nextcloud = new NextcloudClient(vertx, config.nextcloudUrl(), config.sharedKey());
@@ -57,9 +70,10 @@ public final class FrontDoorServer {
         this.metadata = new ExAppMetadataCache(nextcloud::exappMeta);
         this.sessions = new SessionCache(config.sessionLifetime());
         ControlApi control = new ControlApi(vertx, metadata, engines, placements, new DockerExAppOps(placements),
-                new DockerPassthrough(vertx, new DockerApiVersions()));
+                new DockerPassthrough(vertx, new DockerApiVersions()), scheduling);
+        ExAppUpstream routed = new RoutingUpstream(direct, new TunnelUpstream(vertx, config.timeouts().server()));
         this.frontDoor = new FrontDoor(vertx, config, guard, metadata, sessions, nextcloud, control,
-                new UpstreamTargets(vertx, placements, engines), upstreamOverride.orElse(direct));
+                new UpstreamTargets(vertx, placements, engines), upstreamOverride.orElse(routed));
     }
 
     public BruteForceGuard guard() {

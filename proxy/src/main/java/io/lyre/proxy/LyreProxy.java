@@ -4,8 +4,10 @@ import io.lyre.proxy.config.InvalidSettingException;
 import io.lyre.proxy.config.ProxyConfig;
 import io.lyre.proxy.docker.EngineRegistry;
 import io.lyre.proxy.docker.ExAppPlacements;
-import io.lyre.proxy.docker.FirstFitChooser;
-import io.lyre.proxy.docker.LocalDockerEngine;
+import io.lyre.proxy.admin.AdminApi;
+import io.lyre.proxy.config.LyreSettings;
+import io.lyre.proxy.sched.SchedulingMetrics;
+import io.vertx.ext.web.Router;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
@@ -17,12 +19,9 @@ import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.logging.Level;
 
 /**
@@ -37,61 +36,57 @@ public class LyreProxy {
             "HP_EXAPPS_ADDRESS", "HP_EXAPPS_HTTPS_ADDRESS", "HP_TIMEOUT_CONNECT", "HP_TIMEOUT_CLIENT", "HP_TIMEOUT_SERVER",
             "HP_TIMEOUT_TUNNEL", "HP_TRUSTED_PROXY_IPS", "HP_BLACKLIST_COUNT", "HP_BLACKLIST_WINDOW", "HP_SESSION_LIFETIME",
             "HP_LOG_LEVEL", "LYRE_TLS_CERT", "LYRE_TLS_KEY", "LYRE_LOCAL_DOCKER", "LYRE_LOCAL_DOCKER_SLOT",
-            "LYRE_DOCKER_TIMEOUT", "LYRE_MAX_HEADER_SIZE");
+            "LYRE_DOCKER_TIMEOUT", "LYRE_MAX_HEADER_SIZE", "LYRE_TUNNEL_ADDRESS", "LYRE_DATA_DIR", "LYRE_AGENT_GRACE",
+            "LYRE_STORE_URL", "LYRE_STORE_USER", "LYRE_STORE_PASSWORD");
 
-    private final EngineRegistry engines = new EngineRegistry(new FirstFitChooser());
-    private final ExAppPlacements placements = new ExAppPlacements();
-    private FrontDoorServer server;
-    private LocalDockerEngine local;
+    private volatile ProxyCore core;
 
     @Produces
     @Singleton
     EngineRegistry engines() {
-        return engines;
+        return core.engines();
     }
 
     @Produces
     @Singleton
     ExAppPlacements placements() {
-        return placements;
+        return core.placements();
+    }
+
+    /** The admin API on Quarkus's own HTTP server: the management port, never the public front door. */
+    void routes(@Observes Router router, Vertx vertx) {
+        new AdminApi(vertx, () -> core).mount(router);
     }
 
     void start(@Observes StartupEvent event, Vertx vertx) throws Exception {
         ProxyConfig config;
+        LyreSettings lyre;
+        Map<String, String> env = settings();
         try {
-            config = ProxyConfig.fromEnv(settings());
+            config = ProxyConfig.fromEnv(env);
+            lyre = LyreSettings.fromEnv(env);
         } catch (InvalidSettingException e) {
             LOG.errorf("invalid configuration: %s", e.getMessage());
             throw e; // Quarkus stops with this message
         }
         config.warnings().forEach(LOG::warn);
         applyLogLevel(config.logLevel());
-        LOG.infof("starting with %s", config);
-        if (config.localDocker().isPresent()) {
-            String host = config.localDocker().get();
-            if (host.startsWith("unix://") && !Files.exists(Path.of(host.substring("unix://".length())))) {
-                LOG.warnf("LYRE_LOCAL_DOCKER %s does not exist: no local Docker engine", host);
-            } else {
-                local = new LocalDockerEngine(host, config.localDockerSlot(), config.timeouts().connect(), config.dockerTimeout());
-                engines.register(local);
-                LOG.infof("local Docker engine %s on slot %d", host, config.localDockerSlot());
-            }
-        }
-        server = new FrontDoorServer(vertx, config, engines, placements, Optional.empty());
-        server.start().toCompletionStage().toCompletableFuture().get();
+        LOG.infof("starting with %s; %s", config, lyre);
+        core = new ProxyCore(vertx, config, lyre, SchedulingMetrics.NONE, FrontDoorMetrics.NONE).start();
     }
 
     void stop(@Observes ShutdownEvent event) throws Exception {
-        if (server != null) {
-            server.close().toCompletionStage().toCompletableFuture().get();
-        }
-        if (local != null) {
-            local.close();
+        if (core != null) {
+            core.close();
         }
     }
 
     public FrontDoorServer server() {
-        return server;
+        return core.server();
+    }
+
+    public ProxyCore core() {
+        return core;
     }
 
     private static Map<String, String> settings() {

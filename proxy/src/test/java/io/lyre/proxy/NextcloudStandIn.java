@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * to. Users: "usr:password" (level 1) and "admin:admin" (level 2) by Basic auth, or the cookie
  * oc_sessionPassphrase=usr-session / admin-session; anything else is anonymous. Counts every call.
  */
-final class NextcloudStandIn implements AutoCloseable {
+public final class NextcloudStandIn implements AutoCloseable {
     final AtomicInteger exappMetaCalls = new AtomicInteger();
     final AtomicInteger userInfoCalls = new AtomicInteger();
     final List<String> initProgress = new CopyOnWriteArrayList<>();

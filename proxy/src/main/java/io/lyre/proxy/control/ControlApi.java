@@ -13,6 +13,7 @@ import io.lyre.proxy.docker.PlacementAsk;
 import io.lyre.proxy.exapp.ExAppMetadata;
 import io.lyre.proxy.exapp.ExAppMetadata.InvalidMetadataException;
 import io.lyre.proxy.exapp.ExAppMetadataCache;
+import io.lyre.proxy.sched.SchedulingService;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -52,9 +53,17 @@ public final class ControlApi {
     private final ExAppPlacements placements;
     private final DockerExAppOps ops;
     private final DockerPassthrough passthrough;
+    private final Optional<SchedulingService> scheduling;
 
     public ControlApi(Vertx vertx, ExAppMetadataCache metadata, EngineDirectory engines, ExAppPlacements placements,
                       DockerExAppOps ops, DockerPassthrough passthrough) {
+        this(vertx, metadata, engines, placements, ops, passthrough, Optional.empty());
+    }
+
+    public ControlApi(Vertx vertx, ExAppMetadataCache metadata, EngineDirectory engines, ExAppPlacements placements,
+                      DockerExAppOps ops, DockerPassthrough passthrough, Optional<SchedulingService> scheduling) {
+        this.scheduling = scheduling;
+        scheduling.ifPresent(s -> s.rebinder((engine, binding) -> recreate(engine, binding, s)));
         this.vertx = vertx;
         this.metadata = metadata;
         this.engines = engines;
@@ -137,9 +146,12 @@ public final class ControlApi {
                 return;
             }
             vertx.executeBlocking(() -> {
+                if (scheduling.isPresent() && op.equals("create")) {
+                    return scheduledCreate(scheduling.get(), slot, body);
+                }
                 Engine engine = engineFor(slot, op, body);
                 DockerEngineApi api = new DockerEngineApi(engine);
-                return switch (op) {
+                HttpReply answer = switch (op) {
                     case "exists" -> ops.exists(api, body);
                     case "create" -> ops.create(api, body);
                     case "start" -> ops.start(api, body);
@@ -150,8 +162,43 @@ public final class ControlApi {
                     case "install_certificates" -> ops.installCertificates(api, body);
                     default -> HttpReply.text(404, "404: Not Found");
                 };
+                if (scheduling.isPresent()) {
+                    String app = ExAppName.from(body).name();
+                    if (op.equals("start") && answer.status() >= 500) {
+                        // e.g. "could not select device driver": the devices are not really there; give them back
+                        scheduling.get().release(app, "start failed: " + answer.bodyText());
+                    } else if (op.equals("remove") && answer.status() == 204) {
+                        scheduling.get().release(app, "removed");
+                    }
+                }
+                return answer;
             }, false).onComplete(ar -> reply(req, ar.succeeded() ? ar.result() : failure(op, ar.cause())));
         });
+    }
+
+    /** create through the scheduler: a pinned slot must be served; 24000 lets the scheduler choose. Blocking. */
+    private HttpReply scheduledCreate(SchedulingService s, int slot, JsonObject body) {
+        if (slot != EngineDirectory.SCHEDULER_CHOOSES) {
+            engines.bySlot(slot).orElseThrow(() -> new SlotNotServed(slot));
+        }
+        String app = ExAppName.from(body).name();
+        return s.create(app, slot, body, (engine, binding) -> ops.create(new DockerEngineApi(engine), body, binding));
+    }
+
+    /** Drain and a lost engine: create and start the app on its new engine from the create AppAPI sent. */
+    private HttpReply recreate(Engine engine, io.lyre.scheduler.docker.ContainerDeviceBinding binding, SchedulingService s) {
+        String app = binding.labels().get(io.lyre.scheduler.docker.PlacementLabels.APP);
+        Optional<JsonObject> body = app == null ? Optional.empty() : s.createBody(app);
+        if (body.isEmpty()) {
+            return HttpReply.text(409, "AppAPI's create request for " + app + " is not known since the proxy started");
+        }
+        DockerEngineApi api = new DockerEngineApi(engine);
+        HttpReply created = ops.create(api, body.get(), binding);
+        if (created.status() != 201) {
+            return created;
+        }
+        HttpReply started = ops.start(api, body.get());
+        return started.status() < 300 ? created : started;
     }
 
     static HttpReply failure(String what, Throwable e) {

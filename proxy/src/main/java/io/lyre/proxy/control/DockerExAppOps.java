@@ -1,7 +1,9 @@
 package io.lyre.proxy.control;
 
 import com.github.dockerjava.transport.DockerHttpClient;
+import com.github.dockerjava.api.model.DeviceRequest;
 import io.lyre.proxy.control.ExAppName.PayloadException;
+import io.lyre.scheduler.docker.ContainerDeviceBinding;
 import io.lyre.proxy.docker.DockerEngineApi;
 import io.lyre.proxy.docker.DockerEngineException;
 import io.lyre.proxy.docker.DockerReply;
@@ -68,6 +70,15 @@ public final class DockerExAppOps {
     }
 
     public HttpReply create(DockerEngineApi api, JsonObject body) {
+        return create(api, body, null);
+    }
+
+    /**
+     * create with the scheduler's binding: the chosen devices (explicit NVIDIA device ids instead of HaRP's
+     * "all GPUs", AMD and FPGA device nodes), the limits, the io.lyre.* placement labels and the environment
+     * that must win over AppAPI's (NVIDIA_VISIBLE_DEVICES). {@code binding} null: HaRP's own behaviour.
+     */
+    public HttpReply create(DockerEngineApi api, JsonObject body, ContainerDeviceBinding binding) {
         ExAppName n = ExAppName.from(body);
         String image = body.getValue("image_id") instanceof String s && !s.isEmpty() ? s
                 : body.getValue("image") instanceof String s2 && !s2.isEmpty() ? s2 : null;
@@ -105,7 +116,33 @@ public final class DockerExAppOps {
                 hostConfig.put("NanoCpus", cpu.longValue());
             }
         }
-        if (device.equals("cuda")) {
+        if (binding != null) {
+            if (binding.memoryBytes() != null) {
+                hostConfig.put("Memory", binding.memoryBytes());
+            }
+            if (binding.nanoCpus() != null) {
+                hostConfig.put("NanoCpus", binding.nanoCpus());
+            }
+            JsonArray requests = new JsonArray();
+            for (DeviceRequest r : binding.deviceRequests()) {
+                JsonArray caps = new JsonArray();
+                r.getCapabilities().forEach(c -> caps.add(new JsonArray(new ArrayList<>(c))));
+                requests.add(new JsonObject().put("Driver", r.getDriver()).put("Count", 0)
+                        .put("DeviceIDs", new JsonArray(new ArrayList<>(r.getDeviceIds()))).put("Capabilities", caps));
+            }
+            if (!requests.isEmpty()) {
+                hostConfig.put("DeviceRequests", requests);
+            }
+            JsonArray nodes = new JsonArray();
+            for (com.github.dockerjava.api.model.Device d : binding.devices()) {
+                nodes.add(new JsonObject().put("PathOnHost", d.getPathOnHost()).put("PathInContainer", d.getPathInContainer())
+                        .put("CgroupPermissions", d.getcGroupPermissions()));
+            }
+            if (!nodes.isEmpty()) {
+                hostConfig.put("Devices", nodes);
+            }
+            env = binding.mergeEnvironment(env);
+        } else if (device.equals("cuda")) {
             hostConfig.put("DeviceRequests", new JsonArray().add(new JsonObject().put("Driver", "nvidia").put("Count", -1)
                     .put("Capabilities", new JsonArray().add(new JsonArray().add("compute").add("utility")))));
         } else if (device.equals("rocm")) {
@@ -113,9 +150,14 @@ public final class DockerExAppOps {
                     .add(new JsonObject().put("PathOnHost", "/dev/kfd").put("PathInContainer", "/dev/kfd").put("CgroupPermissions", "rwm"))
                     .add(new JsonObject().put("PathOnHost", "/dev/dri").put("PathInContainer", "/dev/dri").put("CgroupPermissions", "rwm")));
         }
+        JsonObject labels = new JsonObject();
+        if (binding != null) {
+            binding.labels().forEach(labels::put);
+        }
+        labels.put("io.lyre.app", n.name()).put("io.lyre.slot", String.valueOf(api.engine().slot()))
+                .put("io.lyre.compute-device", device);
         JsonObject spec = new JsonObject().put("Image", image).put("Hostname", n.name()).put("Env", new JsonArray(new ArrayList<>(env)))
-                .put("Labels", new JsonObject().put("io.lyre.app", n.name()).put("io.lyre.slot", String.valueOf(api.engine().slot()))
-                        .put("io.lyre.compute-device", device))
+                .put("Labels", labels)
                 .put("HostConfig", hostConfig);
         if (!network.equals("host") && !network.equals("bridge")) {
             spec.put("NetworkingConfig", new JsonObject().put("EndpointsConfig",

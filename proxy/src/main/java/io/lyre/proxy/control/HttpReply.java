@@ -25,4 +25,9 @@ public record HttpReply(int status, String contentType, byte[] body) {
     public static HttpReply payloadError(String detail) {
         return text(400, "Payload validation error: " + detail);
     }
+
+    /** The body as text (empty when there is none). */
+    public String bodyText() {
+        return body == null ? "" : new String(body, java.nio.charset.StandardCharsets.UTF_8);
+    }
 }

@@ -2,6 +2,11 @@ package io.lyre.proxy.docker;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.transport.DockerHttpClient;
+import io.lyre.devices.HostFacts;
+import io.lyre.devices.HostInventory;
+
+import java.util.List;
+import java.util.Map;
 
 /**
  * One Docker engine the proxy can deploy to: the local one next to the proxy ({@link LocalDockerEngine}) or,
@@ -33,4 +38,39 @@ public interface Engine {
      * tunnel.
      */
     boolean reachableDirectly();
+
+    /** A stable id for the scheduler, the store and container labels (the agent id for tunnel engines). */
+    default String id() {
+        return name();
+    }
+
+    /** Labels from the agent's config (zone=basement), for placement constraints. */
+    default Map<String, String> labels() {
+        return Map.of();
+    }
+
+    /** "ready", "draining", "disconnected" or "lost", as the scheduler and the admin API show it. */
+    default String state() {
+        return ready() ? "ready" : "lost";
+    }
+
+    /**
+     * What the scheduler knows of this engine's host: CPUs, memory and devices. The default is the proxy's own
+     * JVM view without devices (an engine that reports nothing takes CPU-only apps).
+     */
+    default HostInventory inventory() {
+        Runtime rt = Runtime.getRuntime();
+        long mem = rt.maxMemory() == Long.MAX_VALUE ? 0 : rt.maxMemory();
+        try {
+            var os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+            if (os instanceof com.sun.management.OperatingSystemMXBean sun) {
+                mem = sun.getTotalMemorySize();
+            }
+        } catch (RuntimeException | LinkageError ignored) {
+            // keep the JVM's view
+        }
+        int threads = rt.availableProcessors();
+        return new HostInventory(new HostFacts(name(), System.getProperty("os.name", ""), System.getProperty("os.arch", ""),
+                "", 1, threads, threads, 1, mem, List.of()), List.of(), List.of());
+    }
 }

@@ -35,6 +35,11 @@ public final class LocalDockerEngine implements Engine, AutoCloseable {
     }
 
     @Override
+    public String id() {
+        return "local";
+    }
+
+    @Override
     public String name() {
         return "local(" + host + ")";
     }

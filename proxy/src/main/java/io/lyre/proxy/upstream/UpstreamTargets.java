@@ -67,11 +67,12 @@ public final class UpstreamTargets {
     private Optional<String> lookUp(String appId, Optional<ExAppPlacement> placement) {
         if (placement.isPresent()) {
             Engine e = placement.get().engine();
-            return e.reachableDirectly() ? address(e, placement.get().containerName()) : Optional.empty();
+            // a tunnel engine's container is reached by its agent, at the same address on its Docker network
+            return address(e, placement.get().containerName());
         }
         String container = "nc_app_" + appId;
         for (Engine e : engines.engines()) {
-            if (!e.ready() || !e.reachableDirectly()) {
+            if (!e.ready()) {
                 continue;
             }
             try {

@@ -79,12 +79,22 @@ public record ContainerDeviceBinding(List<DeviceRequest> deviceRequests,
         }
         List<com.github.dockerjava.api.model.Device> devices = new ArrayList<>();
         for (String node : nodes) {
-            devices.add(new com.github.dockerjava.api.model.Device(RWM, node, node));
+            devices.add(new com.github.dockerjava.api.model.Device(RWM, containerPath(node), node));
         }
         return new ContainerDeviceBinding(requests, devices,
                 p.memoryBytes() > 0 ? p.memoryBytes() : null,
                 p.milliCores() > 0 ? p.milliCores() * 1_000_000L : null,
                 PlacementLabels.of(p), env);
+    }
+
+    /**
+     * Where a host device node appears in the container: its path from the last {@code /dev/} on, so an
+     * agent whose device root is not {@code /dev} (a test bed with stand-in nodes) still gives the
+     * container the paths its software expects ({@code /dev/kfd}, {@code /dev/dri/renderD128}).
+     */
+    static String containerPath(String hostNode) {
+        int dev = hostNode.lastIndexOf("/dev/");
+        return dev >= 0 ? hostNode.substring(dev) : hostNode;
     }
 
     /** Sets the device and limit fields on a HostConfig (which the caller fills with mounts, network, ...). */

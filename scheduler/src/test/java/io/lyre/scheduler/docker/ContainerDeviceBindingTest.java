@@ -9,6 +9,7 @@ import io.lyre.scheduler.ledger.DeviceClaim;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.util.List;
@@ -102,4 +103,15 @@ class ContainerDeviceBindingTest {
         assertThat(PlacementLabels.claims(ContainerDeviceBinding.of(p).labels())).isEqualTo(p.claims());
     }
 
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource({
+        "/dev/kfd, /dev/kfd",
+        "/dev/dri/renderD128, /dev/dri/renderD128",
+        "/run/lyre-testbed/h2/dev/kfd, /dev/kfd",
+        "/run/lyre-testbed/h2/dev/dri/renderD128, /dev/dri/renderD128",
+        "/opt/odd/node, /opt/odd/node"})
+    void keepsTheUsualDevicePathInsideTheContainer(String hostNode, String inContainer) {
+        assertThat(ContainerDeviceBinding.containerPath(hostNode)).isEqualTo(inContainer);
+    }
 }

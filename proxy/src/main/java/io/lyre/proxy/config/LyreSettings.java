@@ -1,0 +1,44 @@
+package io.lyre.proxy.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Lyre's own settings beyond HaRP's: where agents dial in and where the proxy keeps its state.
+ *
+ * @param tunnelAddress LYRE_TUNNEL_ADDRESS, host:port of the tunnel listener (0.0.0.0:8782); "off" disables it
+ * @param dataDir       LYRE_DATA_DIR (~/.lyre/proxy): CA, agents.json, tokens.json, the H2 store
+ * @param agentGrace    LYRE_AGENT_GRACE (30s): how long a disconnected engine keeps its apps before it is lost
+ * @param storeUrl      LYRE_STORE_URL: a JDBC URL (jdbc:postgresql://...) instead of the H2 file in the data dir
+ * @param storeUser     LYRE_STORE_USER
+ * @param storePassword LYRE_STORE_PASSWORD
+ */
+public record LyreSettings(Optional<HostPort> tunnelAddress, Path dataDir, Duration agentGrace, Optional<String> storeUrl,
+                           Optional<String> storeUser, Optional<String> storePassword) {
+
+    public static LyreSettings fromEnv(Map<String, String> env) {
+        String tunnel = env.getOrDefault("LYRE_TUNNEL_ADDRESS", "0.0.0.0:8782").trim();
+        Optional<HostPort> address;
+        if (tunnel.equalsIgnoreCase("off") || tunnel.equalsIgnoreCase("none")) {
+            address = Optional.empty();
+        } else {
+            address = Optional.of(HostPort.parse("LYRE_TUNNEL_ADDRESS", tunnel));
+        }
+        String dir = env.get("LYRE_DATA_DIR");
+        Path dataDir = dir != null && !dir.isBlank() ? Path.of(dir) : Path.of(System.getProperty("user.home"), ".lyre", "proxy");
+        Duration grace = Duration.ofSeconds(30);
+        String g = env.get("LYRE_AGENT_GRACE");
+        if (g != null && !g.isBlank()) {
+            grace = g.trim().matches("\\d+") ? Duration.ofSeconds(Long.parseLong(g.trim()))
+                    : HaproxyDuration.parse("LYRE_AGENT_GRACE", g.trim());
+        }
+        return new LyreSettings(address, dataDir, grace, nonBlank(env.get("LYRE_STORE_URL")), nonBlank(env.get("LYRE_STORE_USER")),
+                nonBlank(env.get("LYRE_STORE_PASSWORD")));
+    }
+
+    private static Optional<String> nonBlank(String s) {
+        return s == null || s.isBlank() ? Optional.empty() : Optional.of(s.trim());
+    }
+}

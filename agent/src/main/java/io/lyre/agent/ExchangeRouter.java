@@ -31,8 +31,14 @@ final class ExchangeRouter implements TunnelClient.ExchangeHandler {
     private final LocalDockerEngine docker;
     private final RelayPolicy policy;
     private final ExecutorService workers;
+    private final AgentMetrics metrics;
 
     ExchangeRouter(Vertx vertx, LocalDockerEngine docker, RelayPolicy policy) {
+        this(vertx, docker, policy, null);
+    }
+
+    ExchangeRouter(Vertx vertx, LocalDockerEngine docker, RelayPolicy policy, AgentMetrics metrics) {
+        this.metrics = metrics;
         this.http = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(5000).setKeepAlive(true),
                 new PoolOptions().setHttp1MaxSize(64));
         this.webSockets = vertx.createWebSocketClient(new WebSocketClientOptions().setConnectTimeout(5000)
@@ -50,6 +56,9 @@ final class ExchangeRouter implements TunnelClient.ExchangeHandler {
 
     @Override
     public void open(Open open, Exchange ex) {
+        if (metrics != null) {
+            metrics.exchangeOpened(open.getKind());
+        }
         if (open.getKind() == Open.Kind.DOCKER) {
             DockerRelay.start(docker.http(), workers, open, ex);
             return;

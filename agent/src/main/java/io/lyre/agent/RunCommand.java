@@ -15,6 +15,7 @@ import io.vertx.core.VertxOptions;
 import io.lyre.tunnel.AtomicFiles;
 import io.lyre.tunnel.proto.DockerFacts;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,7 +34,9 @@ import picocli.CommandLine.Model.CommandSpec;
 /**
  * {@code agent run}: the long-running agent. Dials the proxy it joined, with its own certificate, and serves
  * exchanges until stopped. Exit codes: 2 not joined / unreadable credentials, 3 refused by the proxy for good
- * (revoked, unknown certificate, unsupported protocol).
+ * (revoked, unknown certificate, unsupported protocol). With a metrics address ({@code --metrics-address} or
+ * {@code LYRE_AGENT_METRICS_ADDRESS}) it serves its Prometheus metrics on {@code GET /metrics} there (exit code 2
+ * when that address is malformed or cannot be bound).
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = "Connect to the proxy this agent joined and serve its Docker engine and containers.")
@@ -54,6 +57,16 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--pool-size", defaultValue = "4", description = "idle exchange streams kept open (default: ${DEFAULT-VALUE})")
     int poolSize;
 
+    @Option(names = "--metrics-address", paramLabel = "HOST:PORT",
+            description = "serve Prometheus metrics on http://HOST:PORT/metrics (default: $LYRE_AGENT_METRICS_ADDRESS; off when unset)")
+    String metricsAddress;
+
+    @Option(names = "--simulated-inventory", paramLabel = "FILE", hidden = true,
+            description = "report this inventory JSON instead of probing: for scheduling tests on hosts without the hardware")
+    Path simulatedInventory;
+
+    private byte[] simulated;
+
     @Override
     public Integer call() throws Exception {
         Path dir = AgentDataDir.resolve(dataDir);
@@ -64,17 +77,49 @@ public final class RunCommand implements Callable<Integer> {
             spec.commandLine().getErr().println(e.getMessage());
             return 2;
         }
+        if (simulatedInventory != null) {
+            try {
+                simulated = readSimulatedInventory(simulatedInventory);
+            } catch (IllegalArgumentException e) {
+                spec.commandLine().getErr().println(e.getMessage());
+                return 2;
+            }
+        }
+        // Metrics cost nothing unless served: without an address Micrometer is not even loaded (restart time).
+        AgentMetrics metrics = null;
+        String metricsAt = metricsAddress != null ? metricsAddress : System.getenv(AgentMetrics.ENV_ADDRESS);
+        try {
+            InetSocketAddress bind = AgentMetrics.parseAddress(metricsAt);
+            if (bind != null) {
+                metrics = new AgentMetrics();
+                InetSocketAddress bound = metrics.serve(bind);
+                LOG.info("metrics on http://{}:{}/metrics", bound.getHostString(), bound.getPort());
+            }
+        } catch (IllegalArgumentException | IOException e) {
+            spec.commandLine().getErr().println("cannot serve metrics on " + metricsAt + ": " + e.getMessage());
+            return 2;
+        }
+        AgentMetrics served = metrics;
         LocalDockerEngine docker = LocalDockerEngine.fromEnvironment();
         // Everything slow starts at once, in parallel with the TLS dial: a restarted agent is back in seconds.
         CompletableFuture<DockerFacts> firstFacts = CompletableFuture.supplyAsync(docker::facts);
-        CompletableFuture<Vertx> vertx = CompletableFuture.supplyAsync(() -> Vertx.vertx(new VertxOptions()
-                .setEventLoopPoolSize(Math.max(2, Runtime.getRuntime().availableProcessors())).setWorkerPoolSize(4)));
-        CompletableFuture<ExchangeRouter> router = vertx.thenApply(v -> new ExchangeRouter(v, docker, new RelayPolicy(docker::subnets)));
+        CompletableFuture<Vertx> vertx = CompletableFuture.supplyAsync(() -> {
+            VertxOptions options = new VertxOptions()
+                    .setEventLoopPoolSize(Math.max(2, Runtime.getRuntime().availableProcessors())).setWorkerPoolSize(4);
+            if (served != null) {
+                options.setMetricsOptions(served.vertxMetricsOptions());
+            }
+            return Vertx.vertx(options);
+        });
+        CompletableFuture<ExchangeRouter> router = vertx.thenApply(v -> new ExchangeRouter(v, docker, new RelayPolicy(docker::subnets), served));
         // The inventory of the last run lets a restarted agent say hello at once; the fresh scan follows as an
         // InventoryUpdate when it differs. Without a cache (first run) the hello waits for the scan.
         Path inventoryCache = dir.resolve("inventory.json");
         byte[] cached = Files.isRegularFile(inventoryCache) ? Files.readAllBytes(inventoryCache) : null;
         AtomicReference<byte[]> inventory = new AtomicReference<>(cached);
+        if (served != null) {
+            served.inventory(cached);
+        }
         CompletableFuture<byte[]> scan = new CompletableFuture<>();
         AtomicBoolean factsUsed = new AtomicBoolean();
         TunnelClient.Config cfg = TunnelClient.Config.of(creds).withPoolSize(poolSize);
@@ -90,6 +135,9 @@ public final class RunCommand implements Callable<Integer> {
                 .setInventoryJson(ByteString.copyFrom(inventory.get() != null ? inventory.get() : scan.join()))
                 .setDocker(!factsUsed.getAndSet(true) ? firstFacts.join() : docker.facts())
                 .build(), (open, ex) -> router.join().open(open, ex));
+        if (served != null) {
+            served.bindTunnel(client::isConnected, client::connectCount);
+        }
         scan.thenAccept(fresh -> {
             try {
                 AtomicFiles.write(inventoryCache, fresh, false);
@@ -97,6 +145,9 @@ public final class RunCommand implements Callable<Integer> {
                 LOG.warn("cannot cache the inventory in {}: {}", inventoryCache, e.toString());
             }
             byte[] before = inventory.getAndSet(fresh);
+            if (served != null) {
+                served.inventory(fresh);
+            }
             if (before != null && !Arrays.equals(fresh, before)) {
                 client.sendInventory(fresh);
             }
@@ -118,6 +169,9 @@ public final class RunCommand implements Callable<Integer> {
             client.close();
             router.thenAccept(ExchangeRouter::close);
             vertx.thenAccept(Vertx::close);
+            if (served != null) {
+                served.close();
+            }
         }, "lyre-agent-shutdown"));
         LOG.info("agent {} ({}) dialing {}", creds.identity().agentId(), creds.identity().name(), cfg.proxy());
         client.start();
@@ -126,13 +180,29 @@ public final class RunCommand implements Callable<Integer> {
         return 3;
     }
 
-    private static byte[] scanInventory() {
+    private byte[] scanInventory() {
+        if (simulated != null) {
+            return simulated;
+        }
         try {
             HostInventory inv = new InventoryScan().scan(ProbeContext.host());
             return JSON.writeValueAsBytes(inv);
         } catch (Exception | LinkageError e) {
             LOG.warn("device inventory failed: {}", e.toString());
             return "{}".getBytes();
+        }
+    }
+
+    /** A clearly marked stand-in for hardware this host lacks; refused outright when it is not an inventory. */
+    private static byte[] readSimulatedInventory(Path file) {
+        try {
+            byte[] bytes = Files.readAllBytes(file);
+            HostInventory inv = JSON.readValue(bytes, HostInventory.class);
+            LOG.warn("SIMULATED inventory from {} ({} devices): this agent reports hardware it may not have",
+                    file, inv.devices().size());
+            return JSON.writeValueAsBytes(inv);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("--simulated-inventory " + file + ": " + e.getMessage(), e);
         }
     }
 }

@@ -47,6 +47,7 @@ public final class TestExApp {
             System.out.println("test-exapp " + APP_ID + " " + APP_VERSION + " listening on " + host + ":" + port);
             while (true) {
                 Socket s = server.accept();
+                s.setTcpNoDelay(true);
                 Thread t = new Thread(() -> serve(s), "conn");
                 t.setDaemon(true);
                 t.start();
@@ -295,9 +296,13 @@ public final class TestExApp {
 
     static void respond(OutputStream out, int status, String json) throws IOException {
         byte[] body = json.getBytes(StandardCharsets.UTF_8);
-        out.write(("HTTP/1.1 " + status + " " + (status == 200 ? "OK" : status == 401 ? "Unauthorized" : "Error")
-                + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
-        out.write(body);
+        byte[] head = ("HTTP/1.1 " + status + " " + (status == 200 ? "OK" : status == 401 ? "Unauthorized" : "Error")
+                + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1);
+        // One write: head and body in separate small segments would wait ~40 ms on the peer's delayed ACK.
+        byte[] whole = new byte[head.length + body.length];
+        System.arraycopy(head, 0, whole, 0, head.length);
+        System.arraycopy(body, 0, whole, head.length, body.length);
+        out.write(whole);
         out.flush();
     }
 

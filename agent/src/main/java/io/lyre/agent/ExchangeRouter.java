@@ -20,11 +20,16 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Runs each exchange the proxy opens: checks the target against the {@link RelayPolicy} (off the gRPC
- * thread, since it may resolve a name), then hands it to the relay for its kind.
+ * Runs each exchange the proxy opens: checks the target against the {@link RelayPolicy}, then hands it to the
+ * relay for its kind. An IP literal the policy can decide from what it knows runs at once on the calling
+ * (gRPC transport) thread; a name, or anything that needs a lookup, goes to a worker first.
  */
 final class ExchangeRouter implements TunnelClient.ExchangeHandler {
 
+    /** Default most connections (HTTP and WebSocket) to one target host:port; Vert.x's own defaults are 5-50. */
+    static final int DEFAULT_MAX_CONNECTIONS = 20_000;
+
+    private final Vertx vertx;
     private final HttpClient http;
     private final WebSocketClient webSockets;
     private final NetClient tcp;
@@ -38,11 +43,17 @@ final class ExchangeRouter implements TunnelClient.ExchangeHandler {
     }
 
     ExchangeRouter(Vertx vertx, LocalDockerEngine docker, RelayPolicy policy, AgentMetrics metrics) {
+        this(vertx, docker, policy, metrics, DEFAULT_MAX_CONNECTIONS);
+    }
+
+    ExchangeRouter(Vertx vertx, LocalDockerEngine docker, RelayPolicy policy, AgentMetrics metrics, int maxConnections) {
         this.metrics = metrics;
+        this.vertx = vertx;
+        int max = Math.max(1, maxConnections);
         this.http = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(5000).setKeepAlive(true),
-                new PoolOptions().setHttp1MaxSize(64));
+                new PoolOptions().setHttp1MaxSize(max).setMaxWaitQueueSize(-1));
         this.webSockets = vertx.createWebSocketClient(new WebSocketClientOptions().setConnectTimeout(5000)
-                .setMaxFrameSize(64 * 1024).setMaxMessageSize(16 * 1024 * 1024));
+                .setMaxConnections(max).setMaxFrameSize(64 * 1024).setMaxMessageSize(16 * 1024 * 1024));
         this.tcp = vertx.createNetClient(new NetClientOptions().setConnectTimeout(5000));
         this.docker = docker;
         this.policy = policy;
@@ -74,6 +85,11 @@ final class ExchangeRouter implements TunnelClient.ExchangeHandler {
             public void onClosed(TunnelException error) {
             }
         });
+        InetAddress known = policy.checkWithoutBlocking(open.getHost());
+        if (known != null) {
+            relay(open, known, ex); // no lookup needed: no hand-off to a worker
+            return;
+        }
         workers.execute(() -> {
             InetAddress target;
             try {
@@ -82,17 +98,23 @@ final class ExchangeRouter implements TunnelClient.ExchangeHandler {
                 Relays.fail(ex, 403, e.getMessage());
                 return;
             }
-            if (open.getPort() <= 0 || open.getPort() > 65535) {
-                Relays.fail(ex, 400, "bad port " + open.getPort());
-                return;
-            }
-            switch (open.getKind()) {
-                case HTTP -> HttpRelay.start(http, open, target, ex);
-                case WEBSOCKET -> WebSocketRelay.start(webSockets, open, target, ex);
-                case RAW -> RawRelay.start(tcp, open, target, ex);
-                default -> Relays.fail(ex, 400, "unknown exchange kind " + open.getKindValue());
-            }
+            relay(open, target, ex);
         });
+    }
+
+    private void relay(Open open, InetAddress target, Exchange ex) {
+        if (open.getPort() <= 0 || open.getPort() > 65535) {
+            Relays.fail(ex, 400, "bad port " + open.getPort());
+            return;
+        }
+        switch (open.getKind()) {
+            case HTTP -> HttpRelay.start(http, open, target, ex);
+            // On a Vert.x thread: the upgrade's response headers are only readable in a callback run as the
+            // handshake completes, which a callback registered from another thread can miss (headers null).
+            case WEBSOCKET -> vertx.getOrCreateContext().runOnContext(v -> WebSocketRelay.start(webSockets, open, target, ex));
+            case RAW -> RawRelay.start(tcp, open, target, ex);
+            default -> Relays.fail(ex, 400, "unknown exchange kind " + open.getKindValue());
+        }
     }
 
     void close() {

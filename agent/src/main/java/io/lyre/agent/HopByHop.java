@@ -29,6 +29,9 @@ final class HopByHop {
 
     static List<Header> from(MultiMap headers) {
         List<Header> out = new ArrayList<>();
+        if (headers == null) {
+            return out; // a WebSocket's handshake headers, read after Vert.x dropped them
+        }
         headers.forEach(e -> {
             if (!is(e.getKey())) {
                 out.add(Frames.header(e.getKey(), e.getValue()));

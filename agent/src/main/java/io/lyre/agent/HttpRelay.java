@@ -1,14 +1,13 @@
 package io.lyre.agent;
 
-import com.google.protobuf.ByteString;
 import io.lyre.tunnel.Exchange;
 import io.lyre.tunnel.ExchangeListener;
 import io.lyre.tunnel.Frames;
 import io.lyre.tunnel.TunnelException;
+import io.lyre.tunnel.TunnelProtocol;
 import io.lyre.tunnel.proto.ExchangeFrame;
 import io.lyre.tunnel.proto.Header;
 import io.lyre.tunnel.proto.Open;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
@@ -20,6 +19,19 @@ import java.net.InetAddress;
 final class HttpRelay {
 
     private HttpRelay() {
+    }
+
+    /** True for a Content-Length that fits one Data frame. */
+    static boolean isSmall(String contentLength) {
+        if (contentLength == null) {
+            return false;
+        }
+        try {
+            long n = Long.parseLong(contentLength.trim());
+            return n >= 0 && n <= TunnelProtocol.MAX_CHUNK_BYTES;
+        } catch (NumberFormatException e) {
+            return false;
+        }
     }
 
     static void start(HttpClient client, Open open, InetAddress target, Exchange ex) {
@@ -45,9 +57,25 @@ final class HttpRelay {
                     return;
                 }
                 HttpClientResponse resp = rr.result();
-                ex.send(Frames.head(resp.statusCode(), HopByHop.from(resp.headers())));
+                ExchangeFrame head = Frames.head(resp.statusCode(), HopByHop.from(resp.headers()));
+                if (isSmall(resp.getHeader("content-length"))) {
+                    // A small body of known size: head, then the whole body carrying end_of_stream, queued together
+                    // (one write for the transport) instead of head, data..., end as separate messages.
+                    resp.exceptionHandler(err -> Relays.fail(ex, 502, "upstream failed mid-response: " + err.getMessage()));
+                    resp.body().onComplete(body -> {
+                        if (body.failed()) {
+                            Relays.fail(ex, 502, "upstream failed mid-response: " + body.cause().getMessage());
+                            return;
+                        }
+                        ex.send(head);
+                        ex.sendData(Relays.bytes(body.result()), true);
+                        ex.complete();
+                    });
+                    return;
+                }
+                ex.send(head);
                 resp.handler(buf -> {
-                    ex.sendData(ByteString.copyFrom(buf.getBytes()), false);
+                    ex.sendData(Relays.bytes(buf), false);
                     if (ex.writeQueueFull()) {
                         resp.pause();
                         ex.drainHandler(resp::resume);
@@ -62,7 +90,7 @@ final class HttpRelay {
                     switch (f.getFrameCase()) {
                         case DATA -> {
                             if (!f.getData().getPayload().isEmpty()) {
-                                req.write(Buffer.buffer(f.getData().getPayload().toByteArray()));
+                                req.write(Relays.buffer(f.getData().getPayload()));
                             }
                             if (f.getData().getEndOfStream()) {
                                 req.end();

@@ -1,13 +1,11 @@
 package io.lyre.agent;
 
-import com.google.protobuf.ByteString;
 import io.lyre.tunnel.Exchange;
 import io.lyre.tunnel.ExchangeListener;
 import io.lyre.tunnel.Frames;
 import io.lyre.tunnel.TunnelException;
 import io.lyre.tunnel.proto.ExchangeFrame;
 import io.lyre.tunnel.proto.Open;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetSocket;
 import java.net.InetAddress;
@@ -29,7 +27,7 @@ final class RawRelay {
             NetSocket s = ar.result();
             ex.send(Frames.head(200, List.of()));
             s.handler(buf -> {
-                ex.sendData(ByteString.copyFrom(buf.getBytes()), false);
+                ex.sendData(Relays.bytes(buf), false);
                 if (ex.writeQueueFull()) {
                     s.pause();
                     ex.drainHandler(s::resume);
@@ -43,7 +41,7 @@ final class RawRelay {
                     switch (f.getFrameCase()) {
                         case DATA -> {
                             if (!f.getData().getPayload().isEmpty()) {
-                                s.write(Buffer.buffer(f.getData().getPayload().toByteArray()));
+                                s.write(Relays.buffer(f.getData().getPayload()));
                             }
                             if (f.getData().getEndOfStream()) {
                                 s.end();

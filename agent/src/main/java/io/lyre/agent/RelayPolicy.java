@@ -24,11 +24,66 @@ final class RelayPolicy {
     private static final long MISS_REFRESH_NANOS = 1_000_000_000L;
 
     private final Supplier<List<Cidr>> subnets;
-    private List<Cidr> cached = List.of();
-    private long loadedAt = Long.MIN_VALUE / 2;
+    private volatile List<Cidr> cached = List.of();
+    private volatile long loadedAt = Long.MIN_VALUE / 2;
 
     RelayPolicy(Supplier<List<Cidr>> subnets) {
         this.subnets = subnets;
+    }
+
+    /**
+     * The address to connect to when that can be decided without blocking: an IP literal that is loopback or
+     * on a Docker network known from a fresh cache. Null otherwise (a name, a stale cache, a miss, a refusal):
+     * then call {@link #check(String)} off the transport thread.
+     */
+    InetAddress checkWithoutBlocking(String host) {
+        if (!isIpLiteral(host)) {
+            return null;
+        }
+        InetAddress a;
+        try {
+            a = InetAddress.getByName(host); // a literal: parsed, no lookup
+        } catch (UnknownHostException e) {
+            return null;
+        }
+        if (a.isLoopbackAddress()) {
+            return a;
+        }
+        if (System.nanoTime() - loadedAt > REFRESH_NANOS) {
+            return null;
+        }
+        for (Cidr c : cached) {
+            if (c.contains(a)) {
+                return a;
+            }
+        }
+        return null;
+    }
+
+    /** True for an IPv4 dotted quad or an IPv6 literal (with or without brackets): nothing to resolve. */
+    static boolean isIpLiteral(String host) {
+        if (host == null || host.isEmpty()) {
+            return false;
+        }
+        if (host.indexOf(':') >= 0) {
+            for (int i = 0; i < host.length(); i++) {
+                char c = host.charAt(i);
+                if (Character.digit(c, 16) < 0 && c != ':' && c != '.' && c != '[' && c != ']') {
+                    return false;
+                }
+            }
+            return true;
+        }
+        int dots = 0;
+        for (int i = 0; i < host.length(); i++) {
+            char c = host.charAt(i);
+            if (c == '.') {
+                dots++;
+            } else if (c < '0' || c > '9') {
+                return false;
+            }
+        }
+        return dots == 3;
     }
 
     /** Resolves {@code host} and returns the address to connect to; blocks on DNS for names. */

@@ -13,6 +13,16 @@ final class Relays {
     private Relays() {
     }
 
+    /** Vert.x bytes as a frame payload: one copy (out of Netty's buffer), none more. */
+    static com.google.protobuf.ByteString bytes(io.vertx.core.buffer.Buffer b) {
+        return com.google.protobuf.UnsafeByteOperations.unsafeWrap(b.getBytes()); // getBytes() made a fresh array
+    }
+
+    /** A frame payload as a Vert.x buffer without copying (a received ByteString is immutable). */
+    static io.vertx.core.buffer.Buffer buffer(com.google.protobuf.ByteString s) {
+        return io.vertx.core.buffer.Buffer.buffer(io.netty.buffer.Unpooled.wrappedBuffer(s.asReadOnlyByteBuffer()));
+    }
+
     static void fail(Exchange ex, int status, String message) {
         LOG.info("exchange failed ({}): {}", status, message);
         ex.send(Frames.error(status, message));

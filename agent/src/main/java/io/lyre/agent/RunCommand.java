@@ -54,8 +54,13 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--proxy", paramLabel = "HOST:PORT", description = "dial this address instead of the one joined")
     String proxy;
 
-    @Option(names = "--pool-size", defaultValue = "4", description = "idle exchange streams kept open (default: ${DEFAULT-VALUE})")
+    @Option(names = "--pool-size", defaultValue = "" + TunnelClient.DEFAULT_POOL_SIZE,
+            description = "idle exchange streams kept open (default: ${DEFAULT-VALUE})")
     int poolSize;
+
+    @Option(names = "--max-upstream-connections", defaultValue = "" + ExchangeRouter.DEFAULT_MAX_CONNECTIONS,
+            description = "most HTTP connections and WebSockets the agent keeps to one target host:port (default: ${DEFAULT-VALUE})")
+    int maxUpstreamConnections;
 
     @Option(names = "--metrics-address", paramLabel = "HOST:PORT",
             description = "serve Prometheus metrics on http://HOST:PORT/metrics (default: $LYRE_AGENT_METRICS_ADDRESS; off when unset)")
@@ -111,7 +116,8 @@ public final class RunCommand implements Callable<Integer> {
             }
             return Vertx.vertx(options);
         });
-        CompletableFuture<ExchangeRouter> router = vertx.thenApply(v -> new ExchangeRouter(v, docker, new RelayPolicy(docker::subnets), served));
+        CompletableFuture<ExchangeRouter> router = vertx.thenApply(v -> new ExchangeRouter(v, docker, new RelayPolicy(docker::subnets), served,
+                maxUpstreamConnections));
         // The inventory of the last run lets a restarted agent say hello at once; the fresh scan follows as an
         // InventoryUpdate when it differs. Without a cache (first run) the hello waits for the scan.
         Path inventoryCache = dir.resolve("inventory.json");

@@ -61,7 +61,7 @@ final class WebSocketRelay {
                 if (type == null) {
                     return;
                 }
-                ex.send(Frames.ws(type, ByteString.copyFrom(f.binaryData().getBytes()), f.isFinal()));
+                ex.send(Frames.ws(type, Relays.bytes(f.binaryData()), f.isFinal()));
                 if (ex.writeQueueFull()) {
                     ws.pause();
                     ex.drainHandler(ws::resume);
@@ -88,7 +88,7 @@ final class WebSocketRelay {
                         return; // closing: frames after the close handshake are dropped
                     }
                     WsFrame w = f.getWs();
-                    Buffer payload = Buffer.buffer(w.getPayload().toByteArray());
+                    Buffer payload = Relays.buffer(w.getPayload());
                     switch (w.getType()) {
                         case TEXT -> ws.writeFrame(WebSocketFrame.textFrame(w.getPayload().toString(StandardCharsets.UTF_8), w.getFinal()));
                         case BINARY -> ws.writeFrame(WebSocketFrame.binaryFrame(payload, w.getFinal()));

@@ -31,6 +31,28 @@ class RelayPolicyTest {
     }
 
     @Test
+    void ipLiteralsKnownToBeAllowedAreDecidedWithoutBlocking() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger loads = new java.util.concurrent.atomic.AtomicInteger();
+        RelayPolicy p = new RelayPolicy(() -> {
+            loads.incrementAndGet();
+            return List.of(Cidr.parse("172.18.0.0/16"));
+        });
+        assertThat(p.checkWithoutBlocking("127.0.0.1").isLoopbackAddress()).isTrue();
+        assertThat(p.checkWithoutBlocking("::1").isLoopbackAddress()).isTrue();
+        assertThat(p.checkWithoutBlocking("localhost")).isNull(); // a name: the blocking path resolves it
+        assertThat(p.checkWithoutBlocking("172.18.0.7")).isNull(); // subnets not loaded yet: never loaded here
+        assertThat(loads.get()).isZero();
+        p.check("172.18.0.7"); // loads the subnets
+        assertThat(p.checkWithoutBlocking("172.18.0.7").getHostAddress()).isEqualTo("172.18.0.7");
+        assertThat(p.checkWithoutBlocking("192.168.1.10")).isNull(); // a miss: the blocking path refreshes and refuses
+        assertThat(RelayPolicy.isIpLiteral("10.0.0.1")).isTrue();
+        assertThat(RelayPolicy.isIpLiteral("[fd00::1]")).isTrue();
+        assertThat(RelayPolicy.isIpLiteral("10.0.0")).isFalse();
+        assertThat(RelayPolicy.isIpLiteral("app.internal")).isFalse();
+        assertThat(RelayPolicy.isIpLiteral("")).isFalse();
+    }
+
+    @Test
     void anEngineThatDoesNotAnswerLeavesLoopbackOnly() throws Exception {
         RelayPolicy p = new RelayPolicy(() -> {
             throw new IllegalStateException("no engine");

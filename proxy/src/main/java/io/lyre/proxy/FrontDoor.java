@@ -28,6 +28,7 @@ import io.vertx.core.http.HttpServerResponse;
 import org.jboss.logging.Logger;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
@@ -67,10 +68,18 @@ public final class FrontDoor implements Handler<HttpServerRequest> {
     private final ControlApi control;
     private final UpstreamTargets targets;
     private final ExAppUpstream upstream;
+    private final FrontDoorMetrics metrics;
 
     public FrontDoor(Vertx vertx, ProxyConfig config, BruteForceGuard guard, ExAppMetadataCache metadata,
                      SessionCache sessions, NextcloudClient nextcloud, ControlApi control, UpstreamTargets targets,
                      ExAppUpstream upstream) {
+        this(vertx, config, guard, metadata, sessions, nextcloud, control, targets, upstream, FrontDoorMetrics.NONE);
+    }
+
+    public FrontDoor(Vertx vertx, ProxyConfig config, BruteForceGuard guard, ExAppMetadataCache metadata,
+                     SessionCache sessions, NextcloudClient nextcloud, ControlApi control, UpstreamTargets targets,
+                     ExAppUpstream upstream, FrontDoorMetrics metrics) {
+        this.metrics = metrics;
         this.vertx = vertx;
         this.config = config;
         this.key = new SharedKey(config.sharedKey());
@@ -117,6 +126,7 @@ public final class FrontDoor implements Handler<HttpServerRequest> {
         String appId = m.group(1);
         String targetPath = path.substring(m.end());
         if (appId.equals("app_api")) {
+            observe(req, new Observed(ControlApi.endpoint(req, targetPath)));
             if (!keyOk) {
                 guard.recordFailure(clientIp);
                 Answers.text(req, 401, Answers.UNAUTHORIZED);
@@ -125,11 +135,51 @@ public final class FrontDoor implements Handler<HttpServerRequest> {
             control.handle(req, targetPath);
             return;
         }
+        Observed obs = observe(req, new Observed(null));
         if (DIRECT_HEADERS.stream().allMatch(h -> req.headers().contains(h))) {
-            directRequest(req, clientIp, keyOk, appId, targetPath);
+            directRequest(req, obs, clientIp, keyOk, appId, targetPath);
         } else {
-            userRequest(req, clientIp, keyOk, appId, targetPath);
+            userRequest(req, obs, clientIp, keyOk, appId, targetPath);
         }
+    }
+
+    /**
+     * Times one request under /exapps/ and reports it once: when its response ended or its head was sent
+     * (a response cut short still counts with its status), or when its upgrade was accepted. A dropped
+     * connection (ban, silent drop) is not a request with a status and is not reported.
+     */
+    private final class Observed {
+        private final long start = System.nanoTime();
+        private final String endpoint; // null: an ExApp request
+        private String app = FrontDoorMetrics.UNKNOWN_APP; // the app id once Nextcloud or AppAPI vouched for it
+        private boolean done;
+
+        Observed(String endpoint) {
+            this.endpoint = endpoint;
+        }
+
+        void finish(int status) {
+            if (done) {
+                return;
+            }
+            done = true;
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+            if (endpoint != null) {
+                metrics.controlRequest(endpoint, status, took);
+            } else {
+                metrics.exappRequest(app, status, took);
+            }
+        }
+    }
+
+    private Observed observe(HttpServerRequest req, Observed obs) {
+        HttpServerResponse out = req.response();
+        out.endHandler(v -> {
+            if (out.ended() || out.headWritten()) {
+                obs.finish(out.getStatusCode());
+            }
+        });
+        return obs;
     }
 
     private void failUnlessTrusted(String clientIp, boolean keyOk) {
@@ -139,7 +189,7 @@ public final class FrontDoor implements Handler<HttpServerRequest> {
     }
 
     /** AppAPI calling its ExApp (all six headers): no routes, AppAPI's own signature travels on. */
-    private void directRequest(HttpServerRequest req, String clientIp, boolean keyOk, String appId, String targetPath) {
+    private void directRequest(HttpServerRequest req, Observed obs, String clientIp, boolean keyOk, String appId, String targetPath) {
         if (!keyOk) {
             guard.recordFailure(clientIp);
             Answers.drop(req);
@@ -151,7 +201,8 @@ public final class FrontDoor implements Handler<HttpServerRequest> {
                 Answers.text(req, 404, Answers.NOT_FOUND);
                 return;
             }
-            forward(req, clientIp, appId, targetPath, meta, req.getHeader("authorization-app-api"), List.of());
+            obs.app = appId; // AppAPI, with the shared key, named it
+            forward(req, obs, clientIp, appId, targetPath, meta, req.getHeader("authorization-app-api"), List.of());
         });
     }
 
@@ -165,7 +216,7 @@ public final class FrontDoor implements Handler<HttpServerRequest> {
         }
     }
 
-    private void userRequest(HttpServerRequest req, String clientIp, boolean keyOk, String appId, String targetPath) {
+    private void userRequest(HttpServerRequest req, Observed obs, String clientIp, boolean keyOk, String appId, String targetPath) {
         metadata.get(appId).onComplete(ar -> {
             if (ar.failed()) {
                 LOG.warnf("ExApp metadata for %s unavailable: %s", appId, ar.cause().getMessage());
@@ -178,6 +229,7 @@ public final class FrontDoor implements Handler<HttpServerRequest> {
                 return;
             }
             ExAppMetadata meta = ar.result().get();
+            obs.app = appId; // Nextcloud knows it
             if (LIFECYCLE.contains(targetPath)) {
                 guard.recordFailure(clientIp);
                 Answers.drop(req);
@@ -206,7 +258,7 @@ public final class FrontDoor implements Handler<HttpServerRequest> {
                 }
                 String uid = ncUser == null ? "" : ncUser.userId();
                 String token = Base64.getEncoder().encodeToString((uid + ":" + meta.exappToken()).getBytes(StandardCharsets.UTF_8));
-                forward(req, clientIp, appId, targetPath, meta, token, route.get().bruteforceProtection());
+                forward(req, obs, clientIp, appId, targetPath, meta, token, route.get().bruteforceProtection());
             });
         });
     }
@@ -219,12 +271,19 @@ public final class FrontDoor implements Handler<HttpServerRequest> {
             return Future.succeededFuture(null);
         }
         if (passphrase == null) {
+            metrics.userInfo(false);
             return nextcloud.userInfo(appId, req.headers()); // HaRP caches by session only (#17)
         }
-        return sessions.get(passphrase.getValue(), () -> nextcloud.userInfo(appId, req.headers()));
+        boolean[] called = new boolean[1];
+        Future<NcUser> user = sessions.get(passphrase.getValue(), () -> {
+            called[0] = true;
+            return nextcloud.userInfo(appId, req.headers());
+        });
+        metrics.userInfo(!called[0]); // answered from the cache, or joined a call already under way
+        return user;
     }
 
-    private void forward(HttpServerRequest req, String clientIp, String appId, String targetPath, ExAppMetadata meta,
+    private void forward(HttpServerRequest req, Observed obs, String clientIp, String appId, String targetPath, ExAppMetadata meta,
                          String authorization, List<Integer> bruteforceStatuses) {
         boolean upgrade = isUpgrade(req);
         MultiMap headers = upstreamHeaders(req.headers(), upgrade);
@@ -264,7 +323,7 @@ public final class FrontDoor implements Handler<HttpServerRequest> {
                     guard.recordFailure(clientIp);
                 }
                 if (upgrade && resp.statusCode() == 101) {
-                    relayUpgrade(req, resp);
+                    relayUpgrade(req, resp, obs, appId);
                 } else {
                     relayResponse(req, resp);
                 }
@@ -310,7 +369,7 @@ public final class FrontDoor implements Handler<HttpServerRequest> {
         });
     }
 
-    private void relayUpgrade(HttpServerRequest req, UpstreamResponse resp) {
+    private void relayUpgrade(HttpServerRequest req, UpstreamResponse resp, Observed obs, String appId) {
         HttpServerResponse out = req.response();
         resp.headers().forEach(h -> {
             String n = h.getKey().toLowerCase(Locale.ROOT);
@@ -328,7 +387,16 @@ public final class FrontDoor implements Handler<HttpServerRequest> {
                     app.result().close();
                     return;
                 }
-                new TunnelRelay(vertx, client.result(), app.result(), config.timeouts().tunnel()).start();
+                obs.finish(101);
+                boolean webSocket = "websocket".equalsIgnoreCase(req.getHeader("upgrade"));
+                if (webSocket) {
+                    metrics.webSocketOpened(appId);
+                }
+                new TunnelRelay(vertx, client.result(), app.result(), config.timeouts().tunnel(), () -> {
+                    if (webSocket) {
+                        metrics.webSocketClosed(appId);
+                    }
+                }).start();
             });
         });
     }

@@ -67,13 +67,14 @@ public final class FrontDoorServer {
         this.nextcloud = new NextcloudClient(vertx, config.nextcloudUrl(), config.sharedKey());
         this.direct = new DirectUpstream(vertx, config.timeouts().connect(), config.timeouts().server());
         this.guard = new BruteForceGuard(config.blacklistCount(), config.blacklistWindow());
+        guard.onBan(() -> metrics.banned("http"));
         this.metadata = new ExAppMetadataCache(nextcloud::exappMeta);
         this.sessions = new SessionCache(config.sessionLifetime());
         ControlApi control = new ControlApi(vertx, metadata, engines, placements, new DockerExAppOps(placements),
                 new DockerPassthrough(vertx, new DockerApiVersions()), scheduling);
         ExAppUpstream routed = new RoutingUpstream(direct, new TunnelUpstream(vertx, config.timeouts().server()));
         this.frontDoor = new FrontDoor(vertx, config, guard, metadata, sessions, nextcloud, control,
-                new UpstreamTargets(vertx, placements, engines), upstreamOverride.orElse(routed));
+                new UpstreamTargets(vertx, placements, engines), upstreamOverride.orElse(routed), metrics);
     }
 
     public BruteForceGuard guard() {

@@ -6,7 +6,8 @@ import io.lyre.proxy.docker.EngineRegistry;
 import io.lyre.proxy.docker.ExAppPlacements;
 import io.lyre.proxy.admin.AdminApi;
 import io.lyre.proxy.config.LyreSettings;
-import io.lyre.proxy.sched.SchedulingMetrics;
+import io.lyre.proxy.metrics.ProxyMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.ext.web.Router;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -40,6 +41,8 @@ public class LyreProxy {
             "LYRE_STORE_URL", "LYRE_STORE_USER", "LYRE_STORE_PASSWORD");
 
     private volatile ProxyCore core;
+    private volatile ProxyMetrics metrics;
+    private long metricsRefresh = -1;
 
     @Produces
     @Singleton
@@ -58,7 +61,7 @@ public class LyreProxy {
         new AdminApi(vertx, () -> core).mount(router);
     }
 
-    void start(@Observes StartupEvent event, Vertx vertx) throws Exception {
+    void start(@Observes StartupEvent event, Vertx vertx, MeterRegistry registry) throws Exception {
         ProxyConfig config;
         LyreSettings lyre;
         Map<String, String> env = settings();
@@ -72,10 +75,18 @@ public class LyreProxy {
         config.warnings().forEach(LOG::warn);
         applyLogLevel(config.logLevel());
         LOG.infof("starting with %s; %s", config, lyre);
-        core = new ProxyCore(vertx, config, lyre, SchedulingMetrics.NONE, FrontDoorMetrics.NONE).start();
+        metrics = new ProxyMetrics(registry);
+        core = new ProxyCore(vertx, config, lyre, metrics, metrics, metrics).start();
+        metrics.bind(core);
+        // new agents, engines and devices show in the fleet gauges within a few seconds
+        metricsRefresh = vertx.setPeriodic(5_000, id -> vertx.executeBlocking(() -> {
+            metrics.refresh();
+            return null;
+        }, false));
     }
 
-    void stop(@Observes ShutdownEvent event) throws Exception {
+    void stop(@Observes ShutdownEvent event, Vertx vertx) throws Exception {
+        vertx.cancelTimer(metricsRefresh);
         if (core != null) {
             core.close();
         }
@@ -87,6 +98,10 @@ public class LyreProxy {
 
     public ProxyCore core() {
         return core;
+    }
+
+    public ProxyMetrics metrics() {
+        return metrics;
     }
 
     private static Map<String, String> settings() {

@@ -14,6 +14,7 @@ import io.lyre.proxy.tunnel.TunnelHost;
 import io.lyre.scheduler.store.JdbcPlacementStore;
 import io.lyre.scheduler.store.PlacementStore;
 import io.lyre.tunnel.TunnelServerConfig;
+import io.lyre.tunnel.TunnelTraffic;
 import io.vertx.core.Vertx;
 import org.jboss.logging.Logger;
 
@@ -36,6 +37,7 @@ public final class ProxyCore implements AutoCloseable {
     private final ExAppPlacements placements = new ExAppPlacements();
     private final SchedulingMetrics schedulingMetrics;
     private final FrontDoorMetrics frontDoorMetrics;
+    private final TunnelTraffic tunnelTraffic;
     private SchedulingService scheduling;
     private TunnelHost tunnel;
     private LocalDockerEngine local;
@@ -43,6 +45,12 @@ public final class ProxyCore implements AutoCloseable {
 
     public ProxyCore(Vertx vertx, ProxyConfig config, LyreSettings settings, SchedulingMetrics schedulingMetrics,
                      FrontDoorMetrics frontDoorMetrics) {
+        this(vertx, config, settings, schedulingMetrics, frontDoorMetrics, TunnelTraffic.NONE);
+    }
+
+    public ProxyCore(Vertx vertx, ProxyConfig config, LyreSettings settings, SchedulingMetrics schedulingMetrics,
+                     FrontDoorMetrics frontDoorMetrics, TunnelTraffic tunnelTraffic) {
+        this.tunnelTraffic = tunnelTraffic;
         this.vertx = vertx;
         this.config = config;
         this.settings = settings;
@@ -73,6 +81,8 @@ public final class ProxyCore implements AutoCloseable {
             TunnelServerConfig tc = TunnelServerConfig.defaults(dataDir.resolve("tunnel")).withBind(address.host(), address.port())
                     .withLostGrace(settings.agentGrace()).withBlacklist(config.blacklistCount(), config.blacklistWindow());
             tunnel = new TunnelHost(tc, engines, config.dockerTimeout());
+            tunnel.server().traffic(tunnelTraffic);
+            tunnel.server().refusals().onBlocked(a -> frontDoorMetrics.banned("tunnel"));
             tunnel.addListener(new TunnelHost.EngineEvents() {
                 @Override
                 public void ready(TunnelEngine engine) {

@@ -22,8 +22,15 @@ final class TunnelRelay {
     private volatile long lastActivity = System.currentTimeMillis();
     private volatile boolean closed;
     private long timer = -1;
+    private final Runnable onClose;
 
     TunnelRelay(Vertx vertx, NetSocket client, RawStream app, Duration idle) {
+        this(vertx, client, app, idle, () -> { });
+    }
+
+    /** {@code onClose} runs once, when both sides are closed. */
+    TunnelRelay(Vertx vertx, NetSocket client, RawStream app, Duration idle, Runnable onClose) {
+        this.onClose = onClose;
         this.vertx = vertx;
         this.client = client;
         this.app = app;
@@ -75,5 +82,6 @@ final class TunnelRelay {
         vertx.cancelTimer(timer);
         client.close();
         app.close();
+        onClose.run();
     }
 }

@@ -6,7 +6,10 @@ import io.lyre.proxy.config.ProxyConfig;
 import io.lyre.proxy.docker.DockerEngineApi;
 import io.lyre.proxy.docker.Engine;
 import io.lyre.proxy.docker.LocalDockerEngine;
-import io.lyre.proxy.sched.SchedulingMetrics;
+import io.lyre.proxy.metrics.ProxyMetrics;
+import io.lyre.proxy.tunnel.TunnelEngine;
+import io.lyre.tunnel.AgentConnection;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
 import io.vertx.core.Vertx;
@@ -21,7 +24,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,6 +44,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import static io.restassured.RestAssured.given;
@@ -42,10 +58,13 @@ import static org.hamcrest.Matchers.equalTo;
  * The product end to end: a proxy (front door + embedded tunnel server + scheduler with its H2 store), an agent
  * process that joins with a token from the admin API, and AppAPI's deploy sequence on slot 24001 (pinned) and
  * 24000 (scheduler's choice) against the real local Docker engine through the agent, with the ExApp's traffic
- * going through agent exchanges. The proxy is restarted in between: placements survive.
+ * going through agent exchanges. The proxy is restarted in between: placements survive. Then, on the same
+ * deployment (no second deploy: the suite stays short), a WebSocket through /exapps/&lt;app&gt;/ws over the tunnel
+ * (text, binary, ping, close), the agent killed while a request is in flight (the client gets a 502 or 503
+ * within 5 s), and the agent restarted from its data directory (back without a new token).
  * Skipped without Docker, the agent jar or lyre/test-exapp unless CI=true.
  */
-@Timeout(value = 240, unit = TimeUnit.SECONDS)
+@Timeout(value = 300, unit = TimeUnit.SECONDS)
 class AgentTunnelEndToEndTest {
     private static final String IMAGE = "lyre/test-exapp:latest";
     private static final String KEY = FrontDoorHarness.KEY;
@@ -61,6 +80,7 @@ class AgentTunnelEndToEndTest {
     private NextcloudStandIn nextcloud;
     private int tunnelPort;
     private int port;
+    private SimpleMeterRegistry registry;
 
     private static void require(boolean ok, String why) {
         if (!ok) {
@@ -79,7 +99,10 @@ class AgentTunnelEndToEndTest {
         env.put("LYRE_LOCAL_DOCKER", "none");
         env.put("LYRE_TUNNEL_ADDRESS", "127.0.0.1:" + tunnelPort);
         env.put("LYRE_DATA_DIR", tmp.resolve("proxy").toString());
-        core = new ProxyCore(vertx, ProxyConfig.fromEnv(env), LyreSettings.fromEnv(env), SchedulingMetrics.NONE, FrontDoorMetrics.NONE).start();
+        registry = new SimpleMeterRegistry();
+        ProxyMetrics metrics = new ProxyMetrics(registry);
+        core = new ProxyCore(vertx, ProxyConfig.fromEnv(env), LyreSettings.fromEnv(env), metrics, metrics, metrics).start();
+        metrics.bind(core);
         port = core.server().httpPort();
         Router router = Router.router(vertx);
         new AdminApi(vertx, () -> core).mount(router);
@@ -111,12 +134,14 @@ class AgentTunnelEndToEndTest {
                 .header("authorization-app-api", Base64.getEncoder().encodeToString((":" + secret).getBytes(StandardCharsets.UTF_8)));
     }
 
+    /** Starts the agent jar with {@code args}; its output goes to agent-&lt;command&gt;-&lt;n&gt;.log in the temp dir. */
     private Process agent(String... args) throws Exception {
+        String log = args[0] + "-" + agents.size();
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx128m", "-XX:TieredStopAtLevel=1", "-jar", AGENT_JAR.toString()));
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(tmp.resolve("agent-" + args[0] + ".log").toFile()).start();
+                .redirectOutput(tmp.resolve("agent-" + log + ".log").toFile()).start();
         agents.add(p);
         return p;
     }
@@ -184,8 +209,8 @@ class AgentTunnelEndToEndTest {
         Path agentDir = tmp.resolve("agent");
         Process join = agent("join", "127.0.0.1:" + tunnelPort, token, "--data-dir", agentDir.toString(), "--name", "e2e-host", "--slot", "24001");
         assertThat(join.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(join.exitValue()).as("agent join, log: " + Files.readString(tmp.resolve("agent-join.log"))).isZero();
-        agent("run", "--data-dir", agentDir.toString());
+        assertThat(join.exitValue()).as("agent join, log: " + Files.readString(tmp.resolve("agent-join-0.log"))).isZero();
+        Process running = agent("run", "--data-dir", agentDir.toString());
         Engine engine = awaitEngine(24001);
         assertThat(engine.reachableDirectly()).isFalse();
         adminApi().get("/api/v1/agents").then().statusCode(200).body("[0].name", equalTo("e2e-host")).body("[0].state", equalTo("ready"));
@@ -213,6 +238,22 @@ class AgentTunnelEndToEndTest {
         }
         assertThat(hb).as("heartbeat through the tunnel after a proxy restart").isEqualTo(200);
 
+        webSocketThroughTheTunnelEchoesTextAndBinaryAnswersPingAndCloses("lyre-e2e-chosen", chosenSecret);
+        killingTheAgentMidRequestAnswers502Or503Within5Seconds("lyre-e2e-chosen", chosenSecret, running);
+        // the agent comes back from its data directory, without a new token, and traffic flows again
+        long restartedAt = System.nanoTime();
+        agent("run", "--data-dir", agentDir.toString());
+        awaitEngine(24001);
+        System.out.printf("agent restarted: engine ready %d ms after the process started%n",
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - restartedAt));
+        deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        hb = 0;
+        while (System.nanoTime() < deadline && hb != 200) {
+            hb = toExApp("lyre-e2e-chosen", chosenSecret).get("/exapps/lyre-e2e-chosen/heartbeat").statusCode();
+            Thread.sleep(200);
+        }
+        assertThat(hb).as("heartbeat through the restarted agent").isEqualTo(200);
+
         for (var app : Map.of("lyre-e2e-pinned", 24001, "lyre-e2e-chosen", 24000).entrySet()) {
             op(app.getValue(), "remove", new JsonObject().put("name", app.getKey()).put("instance_id", "").put("remove_data", true))
                     .then().statusCode(204);
@@ -221,6 +262,136 @@ class AgentTunnelEndToEndTest {
         }
         adminApi().get("/api/v1/placements").then().statusCode(200).body("size()", equalTo(0));
         assertThat(pinnedSecret).isNotEmpty();
+    }
+
+    /** AppAPI's six headers of a direct request to the ExApp, signed with its secret. */
+    private Map<String, String> direct(String app, String secret) {
+        return Map.of("harp-shared-key", KEY, "ex-app-version", "1.0.0", "ex-app-id", app, "ex-app-host", "127.0.0.1",
+                "ex-app-port", "23000", "AA-VERSION", "35",
+                "authorization-app-api", Base64.getEncoder().encodeToString((":" + secret).getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** lyre/test-exapp's /ws echo through the front door and the agent's tunnel, with the JDK's WebSocket client. */
+    private void webSocketThroughTheTunnelEchoesTextAndBinaryAnswersPingAndCloses(String app, String secret) throws Exception {
+        BlockingQueue<Object> got = new LinkedBlockingQueue<>();
+        CompletableFuture<Integer> closed = new CompletableFuture<>();
+        WebSocket.Builder builder = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10));
+        direct(app, secret).forEach(builder::header);
+        WebSocket ws = builder.buildAsync(URI.create("ws://127.0.0.1:" + port + "/exapps/" + app + "/ws"), new WebSocket.Listener() {
+            private final StringBuilder text = new StringBuilder();
+            private final ByteArrayOutputStream binary = new ByteArrayOutputStream();
+
+            @Override
+            public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
+                text.append(data);
+                if (last) {
+                    got.add(text.toString());
+                    text.setLength(0);
+                }
+                w.request(1);
+                return null;
+            }
+
+            @Override
+            public CompletionStage<?> onBinary(WebSocket w, ByteBuffer data, boolean last) {
+                byte[] b = new byte[data.remaining()];
+                data.get(b);
+                binary.write(b, 0, b.length);
+                if (last) {
+                    got.add(binary.toByteArray());
+                    binary.reset();
+                }
+                w.request(1);
+                return null;
+            }
+
+            @Override
+            public CompletionStage<?> onPong(WebSocket w, ByteBuffer message) {
+                got.add("pong:" + StandardCharsets.UTF_8.decode(message));
+                w.request(1);
+                return null;
+            }
+
+            @Override
+            public CompletionStage<?> onClose(WebSocket w, int statusCode, String reason) {
+                closed.complete(statusCode);
+                return null;
+            }
+
+            @Override
+            public void onError(WebSocket w, Throwable error) {
+                closed.completeExceptionally(error);
+            }
+        }).get(20, TimeUnit.SECONDS);
+
+        ws.sendText("hello through the tunnel", true).get(5, TimeUnit.SECONDS);
+        assertThat(got.poll(10, TimeUnit.SECONDS)).isEqualTo("hello through the tunnel");
+        byte[] payload = new byte[70_000]; // a frame with a 64-bit length, over several tunnel frames
+        for (int i = 0; i < payload.length; i++) {
+            payload[i] = (byte) (i * 31);
+        }
+        ws.sendBinary(ByteBuffer.wrap(payload), true).get(5, TimeUnit.SECONDS);
+        assertThat((byte[]) got.poll(10, TimeUnit.SECONDS)).isEqualTo(payload);
+        ws.sendPing(ByteBuffer.wrap("p1".getBytes(StandardCharsets.UTF_8))).get(5, TimeUnit.SECONDS);
+        assertThat(got.poll(10, TimeUnit.SECONDS)).isEqualTo("pong:p1");
+        assertThat(registry.get("lyre.exapp.websockets.open").tag("app", app).gauge().value()).isEqualTo(1);
+
+        ws.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(5, TimeUnit.SECONDS);
+        assertThat(closed.get(10, TimeUnit.SECONDS)).isEqualTo(WebSocket.NORMAL_CLOSURE);
+        assertThat(registry.get("lyre.tunnel.exchanges").tag("agent", "e2e-host").tag("kind", "websocket").counter().count())
+                .as("the upgrade went through the tunnel as a WebSocket exchange").isEqualTo(1);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (System.nanoTime() < deadline && registry.get("lyre.exapp.websockets.open").tag("app", app).gauge().value() != 0) {
+            Thread.sleep(50);
+        }
+        assertThat(registry.get("lyre.exapp.websockets.open").tag("app", app).gauge().value()).as("sessions open after close").isZero();
+    }
+
+    /** A POST whose body never finishes is in flight through the tunnel when the agent process is SIGKILLed. */
+    private void killingTheAgentMidRequestAnswers502Or503Within5Seconds(String app, String secret, Process agentProcess) throws Exception {
+        String agentId = ((TunnelEngine) awaitEngine(24001)).agentId();
+        AgentConnection tunnel = core.tunnel().orElseThrow().server().connection(agentId).orElseThrow();
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            s.setSoTimeout(10_000);
+            StringBuilder head = new StringBuilder("POST /exapps/" + app + "/public HTTP/1.1\r\nHost: localhost\r\n");
+            direct(app, secret).forEach((k, v) -> head.append(k).append(": ").append(v).append("\r\n"));
+            head.append("Content-Type: application/octet-stream\r\nContent-Length: 1048576\r\n\r\n");
+            OutputStream out = s.getOutputStream();
+            out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
+            out.write(new byte[4096]); // the rest of the body never comes: the ExApp waits for it
+            out.flush();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (tunnel.activeExchanges() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(tunnel.activeExchanges()).as("the request is in flight through the tunnel").isPositive();
+
+            long killedAt = System.nanoTime();
+            agentProcess.destroyForcibly();
+            String answer = readHead(s.getInputStream());
+            long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt);
+            System.out.printf("agent killed mid-request: the client got '%s' after %d ms%n", answer.lines().findFirst().orElse(""), tookMillis);
+            assertThat(answer).as("answer after the agent died").matches("(?s)HTTP/1\\.1 50[23] .*");
+            assertThat(tookMillis).as("ms from the kill to the answer").isLessThan(5_000);
+        }
+        assertThat(agentProcess.waitFor(10, TimeUnit.SECONDS)).isTrue();
+    }
+
+    private static String readHead(InputStream in) throws Exception {
+        ByteArrayOutputStream got = new ByteArrayOutputStream();
+        byte[] buf = new byte[4096];
+        try {
+            int n;
+            while ((n = in.read(buf)) >= 0) {
+                got.write(buf, 0, n);
+                if (got.toString(StandardCharsets.ISO_8859_1).contains("\r\n\r\n")) {
+                    break;
+                }
+            }
+        } catch (SocketTimeoutException e) {
+            // what came so far
+        }
+        return got.toString(StandardCharsets.ISO_8859_1);
     }
 
     /** AppAPI's create / start / wait_for_start, then heartbeat, init and enabled through the tunnel. */

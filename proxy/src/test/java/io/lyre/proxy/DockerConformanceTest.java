@@ -29,14 +29,17 @@ import static org.hamcrest.Matchers.equalTo;
  * Replays AppAPI's deploy / enable / disable / remove sequence (appapi.md §2.4) with AppAPI's headers and
  * bodies against the real proxy, the real local Docker engine and the lyre/test-exapp image.
  *
- * Pulls: no registry is reachable here, so the "-cpu" pull is asserted to fail with a non-2xx status (which is
- * what makes AppAPI fall back to the base tag), and the base image is the one built locally; it is checked
- * with GET images/{ref}/json as AppAPI does for a registry mapped to "local".
+ * Pulls are real: the image is pushed to the local registry on 127.0.0.1:5000 (Debian's docker-registry, which
+ * .ci/run starts), the "-cpu" tag is missing there and must fail with a non-2xx status (which is what makes
+ * AppAPI fall back to the base tag), and the base tag is pulled with streamed progress. Without a registry the
+ * locally built image is used (skipped pull), unless CI=true, where that fails.
  * Without an engine or the image the test is skipped, unless CI=true, where it fails.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class DockerConformanceTest {
     private static final String IMAGE = "lyre/test-exapp:latest";
+    private static final String REGISTRY = "127.0.0.1:5000";
+    private static final String PULLED_REPO = REGISTRY + "/lyre/test-exapp";
     private static final String APP = "lyre-conformance";
     private static final String CONTAINER = "nc_app_" + APP;
     private static final String KEY = FrontDoorHarness.KEY;
@@ -51,6 +54,30 @@ class DockerConformanceTest {
     }
 
     private int port;
+
+    private static boolean registryAnswers() {
+        try {
+            var response = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://" + REGISTRY + "/v2/"))
+                            .timeout(Duration.ofSeconds(3)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.discarding());
+            return response.statusCode() == 200;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    /** Puts the test image into the local registry and drops the local tag, so the pull below is a real one. */
+    private static void pushToRegistry(DockerEngineApi docker) throws Exception {
+        assertThat(docker.call("POST", "/images/" + IMAGE + "/tag?repo=" + PULLED_REPO + "&tag=latest", null).ok())
+                .as("tag for the registry").isTrue();
+        try (var push = docker.open("POST", "/images/" + PULLED_REPO + ":latest/push", null,
+                Map.of("X-Registry-Auth", "e30="))) {
+            String progress = new String(push.getBody().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(progress).as("push progress").doesNotContain("\"error\"");
+        }
+        docker.delete("/images/" + PULLED_REPO + ":latest");
+    }
 
     private RequestSpecification appApi() {
         return given().port(port).header("harp-shared-key", KEY).header("docker-engine-port", "24000")
@@ -99,12 +126,31 @@ class DockerConformanceTest {
                 // P1 ping, I1 info
                 appApi().get("/exapps/app_api/v1.44/_ping").then().statusCode(200).body(equalTo("OK"));
                 given().port(port).header("harp-shared-key", KEY).get("/exapps/app_api/info").then().statusCode(200).body("version", equalTo("0.4.4"));
-                // D1: the -cpu tag does not exist -> non-2xx, so AppAPI falls back to the base tag
-                int pullStatus = appApi().post("/exapps/app_api/v1.44/images/create?fromImage="
-                        + java.net.URLEncoder.encode("lyre/test-exapp:latest-cpu", StandardCharsets.UTF_8)).statusCode();
-                assertThat(pullStatus).as("pull of a missing tag").isGreaterThanOrEqualTo(400);
-                // D1b: the base image is present locally
-                appApi().get("/exapps/app_api/v1.44/images/" + IMAGE + "/json").then().statusCode(200);
+                String image = IMAGE;
+                if (registryAnswers()) {
+                    pushToRegistry(docker);
+                    // D1: the -cpu tag does not exist -> non-2xx, so AppAPI falls back to the base tag
+                    int pullStatus = appApi().post("/exapps/app_api/v1.44/images/create?fromImage="
+                            + java.net.URLEncoder.encode(PULLED_REPO + ":latest-cpu", StandardCharsets.UTF_8)).statusCode();
+                    assertThat(pullStatus).as("pull of a missing tag").isGreaterThanOrEqualTo(400).isLessThan(600);
+                    // D1 fallback: the base tag is pulled for real, with progress streamed back
+                    Response pulled = appApi().post("/exapps/app_api/v1.44/images/create?fromImage="
+                            + java.net.URLEncoder.encode(PULLED_REPO + ":latest", StandardCharsets.UTF_8));
+                    assertThat(pulled.statusCode()).as("pull of the base tag").isEqualTo(200);
+                    assertThat(pulled.asString()).as("pull progress").contains("\"status\"").contains("latest")
+                            .doesNotContain("\"error\"");
+                    image = PULLED_REPO + ":latest";
+                } else {
+                    if ("true".equals(System.getenv("CI"))) {
+                        Assertions.fail("no registry answers on " + REGISTRY + " (.ci/run starts Debian's docker-registry there)");
+                    }
+                    // Without a registry: the missing tag still fails, and the locally built image stands in.
+                    int pullStatus = appApi().post("/exapps/app_api/v1.44/images/create?fromImage="
+                            + java.net.URLEncoder.encode("lyre/test-exapp:latest-cpu", StandardCharsets.UTF_8)).statusCode();
+                    assertThat(pullStatus).as("pull of a missing tag").isGreaterThanOrEqualTo(400);
+                }
+                // D1b: AppAPI inspects the image it pulled
+                appApi().get("/exapps/app_api/v1.44/images/" + image + "/json").then().statusCode(200);
                 // X1 exists (false), X2 remove (tolerates a missing container)
                 op("exists", new JsonObject().put("name", APP).put("instance_id", "")).then().statusCode(200).body("exists", equalTo(false));
                 op("remove", new JsonObject().put("name", APP).put("instance_id", "").put("remove_data", false)).then().statusCode(204);
@@ -114,11 +160,11 @@ class DockerConformanceTest {
                         .add("APP_PORT=23000").add("APP_PERSISTENT_STORAGE=/" + CONTAINER + "_data")
                         .add("NEXTCLOUD_URL=http://" + gateway + ":" + h.nextcloud.port()).add("COMPUTE_DEVICE=CPU")
                         .add("HP_FRP_ADDRESS=appapi-harp").add("HP_FRP_PORT=8782").add("HP_SHARED_KEY=" + KEY);
-                op("create", new JsonObject().put("name", APP).put("instance_id", "").put("image_id", IMAGE)
+                op("create", new JsonObject().put("name", APP).put("instance_id", "").put("image_id", image)
                         .put("network_mode", "bridge").put("environment_variables", env).put("restart_policy", "unless-stopped")
                         .put("compute_device", "cpu").put("mount_points", new JsonArray()).put("start_container", true))
                         .then().statusCode(201).body("name", equalTo(CONTAINER));
-                op("create", new JsonObject().put("name", APP).put("image_id", IMAGE)).then().statusCode(409);
+                op("create", new JsonObject().put("name", APP).put("image_id", image)).then().statusCode(409);
                 JsonObject inspect = new JsonObject(appApi().get("/exapps/app_api/v1.44/containers/" + CONTAINER + "/json").asString());
                 JsonArray containerEnv = inspect.getJsonObject("Config").getJsonArray("Env");
                 assertThat(containerEnv.getList()).contains("APP_HOST=0.0.0.0", "APP_PORT=23000")
@@ -172,7 +218,7 @@ class DockerConformanceTest {
                 given().port(port).header("harp-shared-key", KEY).delete("/exapps/app_api/exapp_storage/" + APP).then().statusCode(204);
                 // unregister: X1, X2 with data
                 op("exists", new JsonObject().put("name", APP).put("instance_id", "")).then().statusCode(200)
-                        .body("exists", equalTo(true)).body("image_ref", equalTo(IMAGE));
+                        .body("exists", equalTo(true)).body("image_ref", equalTo(image));
                 op("remove", new JsonObject().put("name", APP).put("instance_id", "").put("remove_data", true)).then().statusCode(204);
                 op("exists", new JsonObject().put("name", APP).put("instance_id", "")).then().body("exists", equalTo(false));
                 assertThat(docker.get("/volumes/" + CONTAINER + "_data").status()).isEqualTo(404);

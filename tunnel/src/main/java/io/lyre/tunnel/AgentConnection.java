@@ -41,11 +41,18 @@ public final class AgentConnection {
     private final Set<Exchange> active = ConcurrentHashMap.newKeySet();
     private final Duration openTimeout;
     private final ScheduledExecutorService timer;
+    private final TunnelTraffic traffic;
     private volatile byte[] inventoryJson;
     private volatile boolean open = true;
 
     AgentConnection(AgentRecord agent, Hello hello, Duration openTimeout, ScheduledExecutorService timer) {
+        this(agent, hello, openTimeout, timer, TunnelTraffic.NONE);
+    }
+
+    AgentConnection(AgentRecord agent, Hello hello, Duration openTimeout, ScheduledExecutorService timer,
+                    TunnelTraffic traffic) {
         this.agent = agent;
+        this.traffic = traffic;
         this.hello = hello;
         this.openTimeout = openTimeout;
         this.timer = timer;
@@ -86,6 +93,10 @@ public final class AgentConnection {
         }
         ExchangeFrame frame = ExchangeFrame.newBuilder().setOpen(openFrame).build();
         return pool.take(openTimeout, timer).thenApply(ex -> {
+            if (traffic != TunnelTraffic.NONE) {
+                traffic.opened(agent, openFrame);
+                ex.countBytes(traffic.bytes(agent, true), traffic.bytes(agent, false));
+            }
             ex.listener(listener);
             active.add(ex);
             ex.onTermination(() -> active.remove(ex));

@@ -83,7 +83,7 @@ final class ControlSession implements StreamObserver<AgentMessage> {
             LOG.warn("agent {} asks for slot {} but holds slot {} since it joined; keeping {}", agent.id(),
                     hello.getRequestedSlot(), agent.slot(), agent.slot());
         }
-        connection = new AgentConnection(agent, hello, server.config().openTimeout(), server.timer());
+        connection = new AgentConnection(agent, hello, server.config().openTimeout(), server.timer(), server.traffic());
         server.attach(connection);
         send(ProxyMessage.newBuilder().setWelcome(Welcome.newBuilder().setAgentId(agent.id()).setSlot(agent.slot())
                 .setHeartbeatIntervalMillis((int) server.config().heartbeatInterval().toMillis())).build());

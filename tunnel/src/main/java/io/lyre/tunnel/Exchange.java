@@ -12,6 +12,7 @@ import io.lyre.tunnel.proto.ExchangeFrame;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.LongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,7 +22,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Sending follows Vert.x's WriteStream: check {@link #writeQueueFull()} after a write and, when full,
  * stop producing until {@link #drainHandler(Runnable)} runs. gRPC buffers only what it already accepted
- * (about 32 KiB plus the HTTP/2 window), so a producer that honours this never buffers without bound.
+ * (about {@link TunnelProtocol#ON_READY_THRESHOLD_BYTES} plus the HTTP/2 window), so a producer that honours
+ * this never buffers without bound.
  *
  * <p>Receiving follows Vert.x's ReadStream: frames go to the {@link ExchangeListener}; {@link #pause()}
  * stops delivery (and stops asking gRPC for more, which closes the HTTP/2 window of this stream only, so the
@@ -37,7 +39,8 @@ public final class Exchange {
     /** Which end of the tunnel this object lives on. */
     public enum Side { PROXY, AGENT }
 
-    static final int PREFETCH = 4;
+    /** Frames asked ahead of the listener: 16 x 64 KiB chunks, about gRPC's 1 MiB HTTP/2 stream window. */
+    static final int PREFETCH = 16;
     private static final Logger LOG = LoggerFactory.getLogger(Exchange.class);
     private static final Object END = new Object();
 
@@ -63,6 +66,8 @@ public final class Exchange {
     private boolean localCompleted;
     private boolean callClosed;
     private final List<Runnable> terminationHooks = new CopyOnWriteArrayList<>();
+    private volatile LongConsumer sentBytes;
+    private volatile LongConsumer receivedBytes;
 
     private Exchange(Side side, String peer, int maxFrameBytes) {
         this.side = side;
@@ -74,6 +79,7 @@ public final class Exchange {
     public static Exchange onServerCall(ServerCallStreamObserver<ExchangeFrame> responses, String peer, int maxFrameBytes) {
         Exchange ex = new Exchange(Side.PROXY, peer, maxFrameBytes);
         responses.disableAutoRequest();
+        responses.setOnReadyThreshold(TunnelProtocol.ON_READY_THRESHOLD_BYTES);
         responses.setOnReadyHandler(ex::onReady);
         responses.setOnCancelHandler(() -> ex.inboundFailed(Status.CANCELLED.withDescription("stream cancelled by the agent or lost").asRuntimeException()));
         ex.out = responses;
@@ -135,6 +141,12 @@ public final class Exchange {
 
     public Side side() {
         return side;
+    }
+
+    /** Counts the serialized size of every frame sent and received from now on (metrics). */
+    public void countBytes(LongConsumer sent, LongConsumer received) {
+        this.sentBytes = sent;
+        this.receivedBytes = received;
     }
 
     /** The agent's name (on the proxy) or the proxy's address (on the agent): for messages. */
@@ -203,6 +215,10 @@ public final class Exchange {
             }
             try {
                 out.onNext(frame);
+                LongConsumer counter = sentBytes;
+                if (counter != null) {
+                    counter.accept(frame.getSerializedSize());
+                }
                 return true;
             } catch (RuntimeException e) {
                 LOG.debug("send on closed exchange with {}: {}", peer, e.toString());
@@ -338,6 +354,10 @@ public final class Exchange {
                     peer, size, maxFrameBytes);
             abort(new TunnelException(413, "oversized frame from " + peer + " (" + size + " bytes)"));
             return;
+        }
+        LongConsumer counter = receivedBytes;
+        if (counter != null) {
+            counter.accept(size);
         }
         synchronized (lock) {
             if (outstanding > 0) {

@@ -12,6 +12,11 @@ public final class TunnelProtocol {
     public static final int MAX_SLOT = 24099;
     /** Largest body chunk put in one Data frame. */
     public static final int MAX_CHUNK_BYTES = 64 * 1024;
+    /**
+     * Bytes gRPC may hold queued per stream before {@code isReady()} turns false (gRPC's default, 32 KiB, is
+     * less than one chunk: every chunk would stop the producer and wait for onReady, a hand-off per chunk).
+     */
+    public static final int ON_READY_THRESHOLD_BYTES = 4 * MAX_CHUNK_BYTES;
     /** Default largest frame (serialized) either end accepts; bigger ones drop their stream. */
     public static final int DEFAULT_MAX_FRAME_BYTES = 1024 * 1024;
     /**

@@ -51,6 +51,7 @@ public final class TunnelServer implements AutoCloseable {
     private ExecutorService executor;
     private Server server;
     private volatile boolean closing;
+    private volatile TunnelTraffic traffic = TunnelTraffic.NONE;
 
     /** Loads (or creates) the CA, registry and token store; does not listen yet. */
     public TunnelServer(TunnelServerConfig config) throws IOException {
@@ -69,9 +70,12 @@ public final class TunnelServer implements AutoCloseable {
                 .trustManager(TlsMaterial.acceptAnyClient(ca.certificate()))
                 .clientAuth(TlsServerCredentials.ClientAuth.OPTIONAL)
                 .build();
+        // Only for the rare blocking work (Join: CSR signing and file writes), off the transport threads.
         executor = Executors.newCachedThreadPool(daemon("lyre-tunnel"));
         server = NettyServerBuilder.forAddress(new InetSocketAddress(config.bindHost(), config.port()), creds)
-                .executor(executor)
+                // Listeners run on the transport's event loop: no hand-off per message (the biggest cost per
+                // small exchange). Every listener is non-blocking by contract (see ExchangeListener).
+                .directExecutor()
                 .addService(ServerInterceptors.intercept(new TunnelService(this), new AuthInterceptor(ca, registry, guard)))
                 .addTransportFilter(new HandshakeWatch())
                 .maxInboundMessageSize(TunnelProtocol.TRANSPORT_MAX_MESSAGE_BYTES)
@@ -105,6 +109,20 @@ public final class TunnelServer implements AutoCloseable {
 
     public JoinTokenStore tokens() {
         return tokens;
+    }
+
+    /** Brute-force protection of the tunnel port: addresses blocked now, and a listener for new blocks. */
+    public RefusalGuard refusals() {
+        return guard;
+    }
+
+    /** Reports exchanges and their bytes to {@code t} from now on (connections made before keep the old one). */
+    public void traffic(TunnelTraffic t) {
+        this.traffic = t == null ? TunnelTraffic.NONE : t;
+    }
+
+    TunnelTraffic traffic() {
+        return traffic;
     }
 
     /** A new one-time join token, valid for {@code ttl}. */
@@ -165,6 +183,11 @@ public final class TunnelServer implements AutoCloseable {
 
     ScheduledExecutorService timer() {
         return timer;
+    }
+
+    /** For blocking work that must not run on a transport thread (gRPC runs listeners there). */
+    java.util.concurrent.Executor blockingExecutor() {
+        return executor;
     }
 
     void attach(AgentConnection c) {

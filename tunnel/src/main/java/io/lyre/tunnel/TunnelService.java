@@ -34,7 +34,12 @@ final class TunnelService extends TunnelGrpc.TunnelImplBase {
 
     @Override
     public void join(JoinRequest req, StreamObserver<JoinResponse> out) {
+        // Listeners run on the transport thread (directExecutor): signing and file writes go to a worker.
         String address = AuthInterceptor.PEER_ADDRESS.get();
+        server.blockingExecutor().execute(() -> join(req, out, address));
+    }
+
+    private void join(JoinRequest req, StreamObserver<JoinResponse> out, String address) {
         JoinToken token;
         try {
             token = JoinToken.parse(req.getToken());

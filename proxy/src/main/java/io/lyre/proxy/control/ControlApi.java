@@ -111,6 +111,30 @@ public final class ControlApi {
         reply(req, HttpReply.text(404, "404: Not Found"));
     }
 
+    private static final java.util.Set<String> DOCKER_OPS = java.util.Set.of("exists", "create", "start", "stop",
+            "wait_for_start", "remove", "image_remove", "install_certificates");
+
+    /**
+     * The metrics label of a request under /exapps/app_api (lyre_control_requests_seconds): one of a fixed set,
+     * whatever the path, so that label stays bounded. "docker_api" is the raw Docker passthrough.
+     */
+    public static String endpoint(HttpServerRequest req, String targetPath) {
+        if (req.getHeader("docker-engine-port") != null && !targetPath.startsWith("/docker/")) {
+            return "docker_api";
+        }
+        if (targetPath.equals("/heartbeat") || targetPath.equals("/info")) {
+            return targetPath.substring(1);
+        }
+        if (STORAGE.matcher(targetPath).matches()) {
+            return "exapp_storage";
+        }
+        Matcher op = DOCKER_OP.matcher(targetPath);
+        if (op.matches()) {
+            return DOCKER_OPS.contains(op.group(1)) ? "docker/exapp/" + op.group(1) : "docker/exapp/other";
+        }
+        return targetPath.startsWith("/k8s/") ? "k8s" : "other";
+    }
+
     static JsonObject info() {
         return new JsonObject().put("version", HARP_VERSION).put("lyre_version", LYRE_VERSION).put("docker", true)
                 .put("kubernetes", new JsonObject().put("enabled", false));

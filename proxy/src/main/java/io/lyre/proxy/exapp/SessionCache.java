@@ -39,6 +39,13 @@ public final class SessionCache {
         if (running != null) {
             return running;
         }
+        // A lookup may have finished between the cache check and claiming the flight: look again.
+        Entry fresh = entries.get(passphrase);
+        if (fresh != null && System.nanoTime() - fresh.expiresAt < 0) {
+            inFlight.remove(passphrase, mine.future());
+            mine.complete(fresh.user);
+            return mine.future();
+        }
         lookup.get().onComplete(ar -> {
             if (ar.succeeded()) {
                 entries.put(passphrase, new Entry(ar.result(), System.nanoTime() + lifetimeNanos));

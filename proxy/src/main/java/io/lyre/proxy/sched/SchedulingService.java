@@ -241,6 +241,11 @@ public final class SchedulingService implements AutoCloseable {
             }
         }
         for (StoredPlacement p : store.onEngine(engine.id())) {
+            if (p.state() == PlacementState.LOST) {
+                // its engine is back and its container with it (a missing one was released above): bound again
+                store.save(p.withState(PlacementState.BOUND, now), SchedulerEvent.of(now, "RECOVERED", p.app(), engine.id(),
+                        "engine " + engine.id() + " is back with the container of " + p.app()));
+            }
             placements.record(new ExAppPlacement(p.app(), engine, "nc_app_" + p.app()));
         }
         LOG.infof("reconciled %s: %d action(s)", engine, actions.size());

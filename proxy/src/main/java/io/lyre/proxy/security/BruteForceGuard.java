@@ -17,6 +17,7 @@ public final class BruteForceGuard {
     private final long windowNanos;
     private final LongSupplier clock;
     private final Map<String, Deque<Long>> failures = new ConcurrentHashMap<>();
+    private volatile Runnable banListener = () -> { };
 
     public BruteForceGuard(int limit, Duration window) {
         this(limit, window, System::nanoTime);
@@ -46,6 +47,9 @@ public final class BruteForceGuard {
             prune(times, now);
             if (times.size() < limit) { // a banned IP does not extend its own ban
                 times.addLast(now);
+                if (times.size() == limit) {
+                    banListener.run();
+                }
             }
         }
     }
@@ -59,6 +63,26 @@ public final class BruteForceGuard {
             prune(times, clock.getAsLong());
             return times.size();
         }
+    }
+
+    /** Runs {@code r} each time an address becomes banned (metrics); keep it short. */
+    public void onBan(Runnable r) {
+        this.banListener = r == null ? () -> { } : r;
+    }
+
+    /** How many addresses are banned now. */
+    public int bannedCount() {
+        long now = clock.getAsLong();
+        int n = 0;
+        for (Deque<Long> times : failures.values()) {
+            synchronized (times) {
+                prune(times, now);
+                if (times.size() >= limit) {
+                    n++;
+                }
+            }
+        }
+        return n;
     }
 
     /** Drops IPs with no failure left in the window, so the map does not grow without bound. */

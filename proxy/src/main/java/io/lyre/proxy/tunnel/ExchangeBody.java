@@ -74,7 +74,17 @@ final class ExchangeBody implements ReadStream<Buffer> {
                     if (demand != Long.MAX_VALUE) {
                         demand--;
                     }
-                    handler.handle(b);
+                    try {
+                        handler.handle(b);
+                    } catch (IllegalStateException gone) {
+                        // The client's response is already over (it went away): stop the exchange, don't write into it.
+                        ended = true;
+                        queue.clear();
+                        if (exchange != null) {
+                            exchange.cancel("client gone");
+                        }
+                        return;
+                    }
                 } else {
                     queue.poll();
                     if (next == END) {

@@ -16,6 +16,7 @@ import io.lyre.tunnel.Frames;
 import io.lyre.tunnel.TunnelException;
 import io.lyre.tunnel.proto.ExchangeFrame;
 import io.lyre.tunnel.proto.Header;
+import io.lyre.tunnel.proto.Open;
 import io.lyre.tunnel.proto.ResponseHead;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
@@ -77,7 +78,11 @@ public final class TunnelUpstream implements ExAppUpstream {
         request.headers().forEach(h -> headers.add(Frames.header(h.getKey(), h.getValue())));
         if (request.upgrade()) {
             call.rawHead = requestHead(request, target).getBytes(StandardCharsets.ISO_8859_1);
-            conn.get().openRaw(target.host(), target.port(), call).whenComplete((ex, err) -> ctx.runOnContext(v -> call.opened(ex, err, null)));
+            // a raw stream; its Upgrade header rides along in the Open frame for the proxy's own metrics
+            // (lyre_tunnel_exchanges_total{kind="websocket"}): the agent's raw relay ignores Open headers
+            Open open = Open.newBuilder().setKind(Open.Kind.RAW).setHost(target.host()).setPort(target.port()).setHasBody(true)
+                    .addHeaders(Frames.header("upgrade", String.valueOf(request.headers().get("upgrade")))).build();
+            conn.get().open(open, call).whenComplete((ex, err) -> ctx.runOnContext(v -> call.opened(ex, err, null)));
         } else {
             ReadStream<Buffer> body = request.body();
             conn.get().openHttp(target.host(), target.port(), request.method().name(), request.uri(), headers, body != null, call)

@@ -32,6 +32,7 @@ public final class UpstreamTargets {
     private final ExAppPlacements placements;
     private final EngineDirectory engines;
     private final Map<String, Cached> addresses = new ConcurrentHashMap<>();
+    private final Map<String, Future<Optional<String>>> lookups = new ConcurrentHashMap<>();
 
     public UpstreamTargets(Vertx vertx, ExAppPlacements placements, EngineDirectory engines) {
         this.vertx = vertx;
@@ -46,17 +47,31 @@ public final class UpstreamTargets {
         if (c != null && System.nanoTime() - c.expiresAt < 0) {
             return Future.succeededFuture(target(appId, placement, c.host, meta));
         }
-        return vertx.executeBlocking(() -> lookUp(appId, placement), false).map(found -> {
-            // an unknown address (container stopped, not created yet) is retried soon
-            long ttl = found.isPresent() ? ADDRESS_TTL_NANOS : 2_000_000_000L;
-            addresses.put(key, new Cached(found, System.nanoTime() + ttl));
-            return target(appId, placements.find(appId), found, meta);
+        // One look-up per app at a time: a burst after expiry must not queue one blocking inspect per request.
+        Future<Optional<String>> lookup = lookups.computeIfAbsent(key, k -> vertx.<Optional<String>>executeBlocking(
+                () -> lookUp(appId, placement), false).onComplete(ar -> lookups.remove(k)));
+        return lookup.transform(ar -> {
+            Optional<String> found;
+            if (ar.succeeded()) {
+                found = ar.result();
+                // an unknown address (container stopped, not created yet) is retried soon
+                long ttl = found.isPresent() ? ADDRESS_TTL_NANOS : 2_000_000_000L;
+                addresses.put(key, new Cached(found, System.nanoTime() + ttl));
+            } else if (c != null && c.host().isPresent()) {
+                // the engine did not answer the refresh (a busy tunnel): the last known address beats a 503
+                found = c.host();
+                addresses.put(key, new Cached(found, System.nanoTime() + 2_000_000_000L));
+            } else {
+                return Future.failedFuture(ar.cause());
+            }
+            return Future.succeededFuture(target(appId, placements.find(appId), found, meta));
         });
     }
 
     /** Forget a cached address, e.g. after the container could not be reached. */
     public void forget(String appId) {
-        addresses.remove(appId.toLowerCase(Locale.ROOT));
+        // expire it, but keep the address as the fallback should the engine not answer the refresh
+        addresses.computeIfPresent(appId.toLowerCase(Locale.ROOT), (k, v) -> new Cached(v.host(), System.nanoTime()));
     }
 
     private static UpstreamTarget target(String appId, Optional<ExAppPlacement> placement, Optional<String> host, ExAppMetadata meta) {

@@ -62,7 +62,8 @@ public record ContainerDeviceBinding(List<DeviceRequest> deviceRequests,
             }
             List<String> own = d.deviceNodes();
             if (d.kind() == DeviceKind.GPU && vendor.equals("amd")) {
-                nodes.add(KFD);
+                // the probe's own kfd node when it reports one (an agent whose device root is not /dev)
+                nodes.add(own.stream().map(String::trim).filter(n -> containerPath(n).equals(KFD)).findFirst().orElse(KFD));
             }
             if (own.isEmpty()) {
                 throw new IllegalArgumentException("device " + d.id() + " (" + d.vendor() + " " + d.kind()

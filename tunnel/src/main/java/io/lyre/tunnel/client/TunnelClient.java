@@ -48,11 +48,17 @@ public final class TunnelClient implements AutoCloseable {
         void open(Open open, Exchange exchange);
     }
 
+    /**
+     * Idle exchange streams kept open by default: at least the concurrency expected, since a request finding
+     * none idle waits a round trip for the agent to open one. An idle stream costs a few KiB on each end.
+     */
+    public static final int DEFAULT_POOL_SIZE = 32;
+
     /** Connection settings. */
     public record Config(AgentCredentials credentials, ProxyAddress proxy, int poolSize, BackoffPolicy backoff,
                          int maxFrameBytes, Duration welcomeTimeout) {
         public static Config of(AgentCredentials creds) {
-            return new Config(creds, ProxyAddress.parse(creds.identity().proxyAddress()), 4, BackoffPolicy.defaults(),
+            return new Config(creds, ProxyAddress.parse(creds.identity().proxyAddress()), DEFAULT_POOL_SIZE, BackoffPolicy.defaults(),
                     TunnelProtocol.DEFAULT_MAX_FRAME_BYTES, Duration.ofSeconds(10));
         }
 
@@ -204,9 +210,12 @@ public final class TunnelClient implements AutoCloseable {
                     .keepAliveTimeout(3, TimeUnit.SECONDS)
                     .keepAliveWithoutCalls(true)
                     .maxInboundMessageSize(TunnelProtocol.TRANSPORT_MAX_MESSAGE_BYTES)
+                    // Listeners (ExchangeHandler, relays) run on the transport's event loop: no hand-off per
+                    // message. They must not block; blocking work (DNS, Docker) goes to their own workers.
+                    .directExecutor()
                     .build();
             try {
-                stub = TunnelGrpc.newStub(channel);
+                stub = TunnelGrpc.newStub(channel).withOnReadyThreshold(TunnelProtocol.ON_READY_THRESHOLD_BYTES);
                 control = stub.control(new ControlObserver());
                 sendControl(AgentMessage.newBuilder().setHello(helloSource.get()).build());
                 return done.get(config.welcomeTimeout().toMillis(), TimeUnit.MILLISECONDS) == null

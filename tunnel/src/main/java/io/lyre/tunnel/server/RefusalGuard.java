@@ -5,6 +5,7 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,6 +23,7 @@ public final class RefusalGuard {
     private final long windowNanos;
     private final LongSupplier nanoClock;
     private final Map<String, Deque<Long>> refusals = new HashMap<>();
+    private volatile Consumer<String> blockListener = a -> { };
 
     public RefusalGuard(int maxRefusals, Duration window) {
         this(maxRefusals, window, System::nanoTime);
@@ -43,6 +45,7 @@ public final class RefusalGuard {
                 windowNanos / 1_000_000_000L);
         if (times.size() == maxRefusals) {
             LOG.warn("tunnel: {} is blocked for {} s after {} refusals", address, windowNanos / 1_000_000_000L, maxRefusals);
+            blockListener.accept(address);
         }
     }
 
@@ -58,6 +61,27 @@ public final class RefusalGuard {
             return false;
         }
         return times.size() >= maxRefusals;
+    }
+
+    /** Told (under this guard's lock: keep it short) each time an address becomes blocked. */
+    public void onBlocked(Consumer<String> listener) {
+        this.blockListener = listener == null ? a -> { } : listener;
+    }
+
+    /** How many addresses are blocked now. */
+    public synchronized int blockedCount() {
+        long now = nanoClock.getAsLong();
+        int n = 0;
+        for (var it = refusals.values().iterator(); it.hasNext(); ) {
+            Deque<Long> times = it.next();
+            prune(times, now);
+            if (times.isEmpty()) {
+                it.remove();
+            } else if (times.size() >= maxRefusals) {
+                n++;
+            }
+        }
+        return n;
     }
 
     private void prune(Deque<Long> times, long now) {

@@ -31,4 +31,21 @@ class RefusalGuardTest {
         g.refused("a", "x");
         assertThat(g.isBlocked("a")).isFalse();
     }
+
+    @Test
+    void countsBlockedAddressesAndTellsEachNewBlockOnce() {
+        AtomicLong now = new AtomicLong();
+        RefusalGuard g = new RefusalGuard(2, Duration.ofSeconds(10), now::get);
+        java.util.List<String> blocked = new java.util.ArrayList<>();
+        g.onBlocked(blocked::add);
+        g.refused("a", "x");
+        assertThat(g.blockedCount()).isZero();
+        g.refused("a", "x");
+        g.refused("a", "x"); // already blocked: no second report
+        g.refused("b", "x");
+        assertThat(blocked).containsExactly("a");
+        assertThat(g.blockedCount()).isEqualTo(1);
+        now.addAndGet(Duration.ofSeconds(11).toNanos());
+        assertThat(g.blockedCount()).isZero();
+    }
 }

@@ -1,0 +1,66 @@
+package io.lyre.bench.frontdoor;
+
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Entry point of the front-door benchmark's processes (started by {@code bench/frontdoor-bench.sh}, never by a build):
+ * <ul>
+ *   <li>{@code nextcloud}: a Nextcloud stand-in serving HaRP's two call-backs ({@code exapp-meta}, {@code user-info},
+ *       appapi.md §3) that counts and time-stamps every user-info call, exposed on {@code GET /bench/counts};</li>
+ *   <li>{@code front}: the tunnel-only path, a Vert.x front forwarding every request through an in-process
+ *       {@code TunnelServer} to its one agent, which relays to {@code --backend-host:--backend-port};</li>
+ *   <li>{@code single-flight}: 1,000 concurrent requests with one fresh session cookie at the front door, then the
+ *       same concurrency sustained over several cache lifetimes; reports the user-info calls they caused.</li>
+ * </ul>
+ */
+public final class FrontDoorBenchMain {
+
+    private FrontDoorBenchMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length == 0) {
+            System.err.println("usage: FrontDoorBenchMain nextcloud|front|single-flight --key=value ...");
+            System.exit(2);
+        }
+        Map<String, String> a = new HashMap<>();
+        for (int i = 1; i < args.length; i++) {
+            String s = args[i];
+            if (!s.startsWith("--") || !s.contains("=")) {
+                throw new IllegalArgumentException("option --key=value expected, got " + s);
+            }
+            a.put(s.substring(2, s.indexOf('=')), s.substring(s.indexOf('=') + 1));
+        }
+        Opts o = new Opts(a);
+        switch (args[0]) {
+            case "nextcloud" -> BenchNextcloud.run(o);
+            case "front" -> DirectTunnelFront.run(o);
+            case "single-flight" -> SingleFlightClient.run(o);
+            default -> {
+                System.err.println("unknown command " + args[0] + " in " + Arrays.toString(args));
+                System.exit(2);
+            }
+        }
+    }
+
+    /** {@code --key=value} options. */
+    record Opts(Map<String, String> values) {
+        String str(String key, String def) {
+            String v = values.get(key);
+            if (v == null && def == null) {
+                throw new IllegalArgumentException("--" + key + "=... is required");
+            }
+            return v != null ? v : def;
+        }
+
+        int integer(String key, int def) {
+            return Integer.parseInt(str(key, Integer.toString(def)));
+        }
+
+        double dbl(String key, double def) {
+            return Double.parseDouble(str(key, Double.toString(def)));
+        }
+    }
+}

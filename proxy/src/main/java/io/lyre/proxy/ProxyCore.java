@@ -11,6 +11,7 @@ import io.lyre.proxy.sched.SchedulingMetrics;
 import io.lyre.proxy.sched.SchedulingService;
 import io.lyre.proxy.tunnel.TunnelEngine;
 import io.lyre.proxy.tunnel.TunnelHost;
+import io.lyre.scheduler.policy.PolicyFileLoader;
 import io.lyre.scheduler.store.JdbcPlacementStore;
 import io.lyre.scheduler.store.PlacementStore;
 import io.lyre.tunnel.TunnelServerConfig;
@@ -18,6 +19,7 @@ import io.lyre.tunnel.TunnelTraffic;
 import io.vertx.core.Vertx;
 import org.jboss.logging.Logger;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -65,6 +67,16 @@ public final class ProxyCore implements AutoCloseable {
                 .map(url -> (PlacementStore) JdbcPlacementStore.open(url, settings.storeUser().orElse(null), settings.storePassword().orElse(null)))
                 .orElseGet(() -> JdbcPlacementStore.h2(dataDir));
         scheduling = new SchedulingService(store, engines, placements, schedulingMetrics);
+        if (settings.policies().isPresent()) {
+            Path file = settings.policies().get();
+            try {
+                // all or nothing: a bad file stops the start with the file, the policy and the field named
+                int n = PolicyFileLoader.load(file, scheduling.policies());
+                LOG.infof("loaded %d placement policies from %s", n, file);
+            } catch (IOException | RuntimeException e) {
+                throw new IllegalArgumentException("LYRE_POLICIES " + file + ": " + e.getMessage(), e);
+            }
+        }
         if (config.localDocker().isPresent()) {
             String host = config.localDocker().get();
             if (host.startsWith("unix://") && !Files.exists(Path.of(host.substring("unix://".length())))) {

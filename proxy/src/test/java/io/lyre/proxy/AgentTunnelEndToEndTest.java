@@ -216,13 +216,20 @@ class AgentTunnelEndToEndTest {
         adminApi().get("/api/v1/agents").then().statusCode(200).body("[0].name", equalTo("e2e-host")).body("[0].state", equalTo("ready"));
         adminApi().get("/api/v1/engines").then().statusCode(200).body("[0].slot", equalTo(24001)).body("[0].tunnel", equalTo(true));
 
-        // pinned slot 24001
-        String pinnedSecret = deployAndServe(24001, "lyre-e2e-pinned");
+        // pinned slot 24001: AppAPI's whole deploy sequence (appapi.md §2.4) through the agent
+        String pinnedSecret = replayAppApiDeployThroughTheAgent(24001, "lyre-e2e-pinned");
         // slot 24000: the scheduler chooses (the only engine)
         String chosenSecret = deployAndServe(24000, "lyre-e2e-chosen");
         JsonArray placements = new JsonArray(adminApi().get("/api/v1/placements").then().statusCode(200).extract().asString());
         assertThat(placements.size()).isEqualTo(2);
 
+        // AppAPI's disable of the pinned app: /enabled?enabled=0, stop, exapp_storage DELETE
+        toExApp("lyre-e2e-pinned", pinnedSecret).put("/exapps/lyre-e2e-pinned/enabled?enabled=0").then().statusCode(200);
+        op(24001, "stop", new JsonObject().put("name", "lyre-e2e-pinned").put("instance_id", "")).then().statusCode(204);
+        given().port(port).header("harp-shared-key", KEY).delete("/exapps/app_api/exapp_storage/lyre-e2e-pinned")
+                .then().statusCode(204);
+        op(24001, "exists", new JsonObject().put("name", "lyre-e2e-pinned").put("instance_id", "")).then()
+                .statusCode(200).body("exists", equalTo(true));
         // restart the proxy: placements come back from the store, the agent re-dials, traffic flows again
         stopProxy();
         startProxy();
@@ -392,6 +399,109 @@ class AgentTunnelEndToEndTest {
             // what came so far
         }
         return got.toString(StandardCharsets.ISO_8859_1);
+    }
+
+    private static final String REGISTRY = "127.0.0.1:5000";
+
+    private static boolean registryAnswers() {
+        try {
+            var response = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://" + REGISTRY + "/v2/"))
+                            .timeout(Duration.ofSeconds(3)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.discarding());
+            return response.statusCode() == 200;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    /**
+     * AppAPI's deploy sequence as appapi.md §2.4 orders it, every call through the agent's engine: ping, info, pull
+     * with the -cpu fallback (a real pull from the loopback registry when one answers), image inspect, exists,
+     * remove, create, install_certificates, start, wait_for_start, inspect polling, heartbeat, init (progress
+     * reaches the Nextcloud stand-in), enabled, exapp_storage and a routed user request.
+     */
+    private String replayAppApiDeployThroughTheAgent(int slot, String app) throws Exception {
+        String container = "nc_app_" + app;
+        appApi(slot).get("/exapps/app_api/v1.44/_ping").then().statusCode(200).body(equalTo("OK"));
+        given().port(port).header("harp-shared-key", KEY).get("/exapps/app_api/info").then().statusCode(200)
+                .body("docker", equalTo(true));
+        String image = IMAGE;
+        String gateway;
+        try (LocalDockerEngine local = new LocalDockerEngine("unix:///var/run/docker.sock", 24091, Duration.ofSeconds(5), Duration.ofSeconds(60))) {
+            DockerEngineApi docker = new DockerEngineApi(local);
+            JsonObject ipam = docker.get("/networks/bridge").json().getJsonObject("IPAM").getJsonArray("Config").getJsonObject(0);
+            String net = ipam.getString("Subnet").split("/")[0];
+            gateway = ipam.getString("Gateway") != null ? ipam.getString("Gateway") : net.substring(0, net.lastIndexOf('.')) + ".1";
+            if (registryAnswers()) {
+                // the image goes into the registry (test set-up, straight to the engine), the local tag goes away
+                String repo = REGISTRY + "/lyre/test-exapp";
+                assertThat(docker.call("POST", "/images/" + IMAGE + "/tag?repo=" + repo + "&tag=latest", null).ok()).isTrue();
+                try (var push = docker.open("POST", "/images/" + repo + ":latest/push", null, Map.of("X-Registry-Auth", "e30="))) {
+                    assertThat(new String(push.getBody().readAllBytes(), StandardCharsets.UTF_8)).doesNotContain("\"error\"");
+                }
+                docker.delete("/images/" + repo + ":latest");
+                int missing = appApi(slot).post("/exapps/app_api/v1.44/images/create?fromImage="
+                        + java.net.URLEncoder.encode(repo + ":latest-cpu", StandardCharsets.UTF_8)).statusCode();
+                assertThat(missing).as("pull of the missing -cpu tag through the agent").isBetween(400, 599);
+                Response pulled = appApi(slot).post("/exapps/app_api/v1.44/images/create?fromImage="
+                        + java.net.URLEncoder.encode(repo + ":latest", StandardCharsets.UTF_8));
+                assertThat(pulled.statusCode()).as("pull of the base tag through the agent").isEqualTo(200);
+                assertThat(pulled.asString()).contains("\"status\"").doesNotContain("\"error\"");
+                image = repo + ":latest";
+            } else {
+                if ("true".equals(System.getenv("CI"))) {
+                    Assertions.fail("no registry answers on " + REGISTRY + " (.ci/run starts one)");
+                }
+                assertThat(appApi(slot).post("/exapps/app_api/v1.44/images/create?fromImage="
+                        + java.net.URLEncoder.encode("lyre/test-exapp:latest-cpu", StandardCharsets.UTF_8)).statusCode())
+                        .isGreaterThanOrEqualTo(400);
+            }
+        }
+        appApi(slot).get("/exapps/app_api/v1.44/images/" + image + "/json").then().statusCode(200);
+        op(slot, "exists", new JsonObject().put("name", app).put("instance_id", "")).then().statusCode(200).body("exists", equalTo(false));
+        op(slot, "remove", new JsonObject().put("name", app).put("instance_id", "").put("remove_data", false)).then().statusCode(204);
+        String secret = UUID.randomUUID().toString().replace("-", "");
+        JsonArray env = new JsonArray().add("AA_VERSION=35").add("APP_SECRET=" + secret).add("APP_ID=" + app)
+                .add("APP_DISPLAY_NAME=" + app).add("APP_VERSION=1.0.0").add("APP_HOST=127.0.0.1").add("APP_PORT=23000")
+                .add("APP_PERSISTENT_STORAGE=/" + container + "_data").add("NEXTCLOUD_URL=http://" + gateway + ":" + nextcloud.port())
+                .add("COMPUTE_DEVICE=CPU").add("HP_FRP_ADDRESS=appapi-harp").add("HP_FRP_PORT=8782").add("HP_SHARED_KEY=" + KEY);
+        op(slot, "create", new JsonObject().put("name", app).put("instance_id", "").put("image_id", image).put("network_mode", "bridge")
+                .put("environment_variables", env).put("restart_policy", "unless-stopped").put("compute_device", "cpu")
+                .put("mount_points", new JsonArray()).put("start_container", true)).then().statusCode(201).body("name", equalTo(container));
+        JsonArray containerEnv = new JsonObject(appApi(slot).get("/exapps/app_api/v1.44/containers/" + container + "/json").asString())
+                .getJsonObject("Config").getJsonArray("Env");
+        assertThat(containerEnv.getList()).contains("APP_HOST=0.0.0.0").noneMatch(e -> e.toString().startsWith("HP_"));
+        op(slot, "install_certificates", new JsonObject().put("name", app).put("instance_id", "")
+                .put("system_certs_bundle", null).put("install_frp_certs", true)).then().statusCode(204);
+        op(slot, "start", new JsonObject().put("name", app).put("instance_id", "")).then().statusCode(204);
+        op(slot, "wait_for_start", new JsonObject().put("name", app).put("instance_id", "")).then().statusCode(200)
+                .body("started", equalTo(true));
+        appApi(slot).get("/exapps/app_api/v1.44/containers/" + container + "/json").then().statusCode(200)
+                .body("State.Status", equalTo("running"));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        int hb = 0;
+        while (System.nanoTime() < deadline && hb != 200) {
+            hb = toExApp(app, secret).get("/exapps/" + app + "/heartbeat").statusCode();
+            if (hb != 200) {
+                Thread.sleep(500);
+            }
+        }
+        assertThat(hb).as("heartbeat of " + app + " through the agent").isEqualTo(200);
+        toExApp(app, secret).post("/exapps/" + app + "/init").then().statusCode(200);
+        long initDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < initDeadline && nextcloud.initProgress.stream().noneMatch(p -> p.startsWith(app) && p.contains("\"progress\":100"))) {
+            Thread.sleep(200);
+        }
+        assertThat(nextcloud.initProgress).anyMatch(p -> p.startsWith(app) && p.contains("\"progress\":100"));
+        toExApp(app, secret).put("/exapps/" + app + "/enabled?enabled=1").then().statusCode(200).body("error", equalTo(""));
+        String meta = "{\"exapp_token\":\"" + secret + "\",\"exapp_version\":\"1.0.0\",\"host\":\"127.0.0.1\",\"port\":23000,"
+                + "\"routes\":[{\"url\":\"^/public$\",\"access_level\":0,\"bruteforce_protection\":[]}]}";
+        given().port(port).header("harp-shared-key", KEY).contentType("application/json").body(meta)
+                .post("/exapps/app_api/exapp_storage/" + app).then().statusCode(204);
+        given().port(port).get("/exapps/" + app + "/public").then().statusCode(200).body("headers.ex-app-id", equalTo(app));
+        appApi(slot).get("/exapps/app_api/v1.44/containers/" + container + "/logs?stdout=true&stderr=true&tail=10").then().statusCode(200);
+        return secret;
     }
 
     /** AppAPI's create / start / wait_for_start, then heartbeat, init and enabled through the tunnel. */

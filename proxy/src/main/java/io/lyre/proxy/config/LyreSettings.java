@@ -14,9 +14,10 @@ import java.util.Optional;
  * @param storeUrl      LYRE_STORE_URL: a JDBC URL (jdbc:postgresql://...) instead of the H2 file in the data dir
  * @param storeUser     LYRE_STORE_USER
  * @param storePassword LYRE_STORE_PASSWORD
+ * @param policies      LYRE_POLICIES: a JSON file or a directory of them with placement policies loaded at start
  */
 public record LyreSettings(Optional<HostPort> tunnelAddress, Path dataDir, Duration agentGrace, Optional<String> storeUrl,
-                           Optional<String> storeUser, Optional<String> storePassword) {
+                           Optional<String> storeUser, Optional<String> storePassword, Optional<Path> policies) {
 
     public static LyreSettings fromEnv(Map<String, String> env) {
         String tunnel = env.getOrDefault("LYRE_TUNNEL_ADDRESS", "0.0.0.0:8782").trim();
@@ -35,7 +36,7 @@ public record LyreSettings(Optional<HostPort> tunnelAddress, Path dataDir, Durat
                     : HaproxyDuration.parse("LYRE_AGENT_GRACE", g.trim());
         }
         return new LyreSettings(address, dataDir, grace, nonBlank(env.get("LYRE_STORE_URL")), nonBlank(env.get("LYRE_STORE_USER")),
-                nonBlank(env.get("LYRE_STORE_PASSWORD")));
+                nonBlank(env.get("LYRE_STORE_PASSWORD")), nonBlank(env.get("LYRE_POLICIES")).map(Path::of));
     }
 
     private static Optional<String> nonBlank(String s) {

@@ -172,6 +172,7 @@ public final class SchedulingService implements AutoCloseable {
                     SchedulerEvent.of(now, SchedulerEvent.PLACED, app, p.engineId(), p.deviceIds().isEmpty() ? requirement.describe()
                             : requirement.describe() + " -> " + p.deviceIds()));
             asks.put(app, ask(body));
+            store.saveCreateRequest(app, withoutMasterKey(body).encode());
             metrics.placed("placed", "placed");
             LOG.infof("placed %s on %s %s", app, p.engineId(), p.deviceIds());
             return created[0];
@@ -193,11 +194,13 @@ public final class SchedulingService implements AutoCloseable {
         }
         ledger.release(p.get().placementId());
         store.remove(p.get().placementId(), SchedulerEvent.of(clock.instant(), SchedulerEvent.RELEASED, app, p.get().engineId(), why));
+        store.deleteCreateRequest(app);
+        asks.remove(app);
         LOG.infof("released %s on %s: %s", app, p.get().engineId(), why);
     }
 
     public Explanation explain(String app) {
-        Ask a = asks.get(app);
+        Ask a = askOf(app).orElse(null);
         Requirement r = policies.requirementFor(app, a == null ? "cpu" : a.computeDevice, a == null ? null : a.memory,
                 a == null ? null : a.nanoCpus);
         return Scheduler.standard(ledger, Binder.NONE).explain(r, snapshots());
@@ -256,11 +259,11 @@ public final class SchedulingService implements AutoCloseable {
         return new Binder() {
             @Override
             public void bind(Placement placement, io.lyre.scheduler.model.Engine target) throws BindException {
-                Ask a = asks.get(placement.app());
+                Ask a = askOf(placement.app()).orElse(null);
                 CreateOnEngine r = rebinder;
                 Engine e = engineById(placement.engineId()).orElseThrow(() -> new BindException("engine gone"));
                 if (a == null || r == null) {
-                    throw new BindException("AppAPI's create request for " + placement.app() + " is not known since the proxy started");
+                    throw new BindException("AppAPI's create request for " + placement.app() + " is not known (never created through this proxy)");
                 }
                 HttpReply reply = r.create(e, ContainerDeviceBinding.of(placement));
                 if (reply.status() != 201 && reply.status() != 204) {
@@ -283,7 +286,7 @@ public final class SchedulingService implements AutoCloseable {
     }
 
     private Optional<Requirement> requirementOf(String app) {
-        Ask a = asks.get(app);
+        Ask a = askOf(app).orElse(null);
         if (a == null) {
             return Optional.empty();
         }
@@ -302,9 +305,39 @@ public final class SchedulingService implements AutoCloseable {
         return new Drainer(Scheduler.standard(ledger, rebindBinder()), store, this::requirementOf, clock).drain(engineId, snapshots());
     }
 
-    /** The create body AppAPI sent for an app, if known since start. */
+    /** The create body AppAPI sent for an app (kept in the store, so known after a restart too). */
     public Optional<JsonObject> createBody(String app) {
-        return Optional.ofNullable(asks.get(app)).map(a -> a.body);
+        return askOf(app).map(a -> a.body);
+    }
+
+    /** What AppAPI asked for an app: from memory, else from the store (written at create, survives restarts). */
+    private Optional<Ask> askOf(String app) {
+        Ask a = asks.get(app);
+        if (a != null) {
+            return Optional.of(a);
+        }
+        try {
+            return store.createRequest(app).map(json -> asks.computeIfAbsent(app, k -> ask(new JsonObject(json))));
+        } catch (RuntimeException e) {
+            LOG.warnf("cannot read the create request of %s: %s", app, e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    /** The master key and FRP settings are dropped at create anyway: they are not kept at rest either. */
+    static JsonObject withoutMasterKey(JsonObject body) {
+        JsonObject copy = body.copy();
+        if (copy.getValue("environment_variables") instanceof JsonArray env) {
+            JsonArray kept = new JsonArray();
+            for (Object e : env) {
+                String v = String.valueOf(e);
+                if (!v.startsWith("HP_SHARED_KEY=") && !v.startsWith("HP_FRP_ADDRESS=") && !v.startsWith("HP_FRP_PORT=")) {
+                    kept.add(e);
+                }
+            }
+            copy.put("environment_variables", kept);
+        }
+        return copy;
     }
 
     @Override

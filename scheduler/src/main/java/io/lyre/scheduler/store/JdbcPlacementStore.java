@@ -185,6 +185,48 @@ public final class JdbcPlacementStore implements PlacementStore {
         });
     }
 
+    @Override
+    public void saveCreateRequest(String app, String json) {
+        inTransaction("save the create request of " + app, c -> {
+            try (PreparedStatement u = c.prepareStatement("UPDATE create_requests SET body = ?, updated_at = ? WHERE app = ?")) {
+                u.setString(1, json);
+                u.setObject(2, time(Instant.now()));
+                u.setString(3, app);
+                if (u.executeUpdate() == 0) {
+                    try (PreparedStatement i = c.prepareStatement("INSERT INTO create_requests (app, body, updated_at) VALUES (?, ?, ?)")) {
+                        i.setString(1, app);
+                        i.setString(2, json);
+                        i.setObject(3, time(Instant.now()));
+                        i.executeUpdate();
+                    }
+                }
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public Optional<String> createRequest(String app) {
+        return inTransaction("read the create request of " + app, c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT body FROM create_requests WHERE app = ?")) {
+                s.setString(1, app);
+                try (ResultSet r = s.executeQuery()) {
+                    return r.next() ? Optional.of(r.getString(1)) : Optional.<String>empty();
+                }
+            }
+        });
+    }
+
+    @Override
+    public boolean deleteCreateRequest(String app) {
+        return inTransaction("delete the create request of " + app, c -> {
+            try (PreparedStatement s = c.prepareStatement("DELETE FROM create_requests WHERE app = ?")) {
+                s.setString(1, app);
+                return s.executeUpdate() > 0;
+            }
+        });
+    }
+
     /** H2 keeps the database open (DB_CLOSE_DELAY=-1) until told to shut down; PostgreSQL needs nothing. */
     @Override
     public void close() {

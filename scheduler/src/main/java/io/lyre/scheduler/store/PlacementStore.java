@@ -33,6 +33,14 @@ public interface PlacementStore extends PolicyRepository, AutoCloseable {
     /** The newest events first, at most {@code limit}. */
     List<SchedulerEvent> events(int limit);
 
+    /** Keeps the JSON create request of an app (replacing an older one) so it can be created again elsewhere. */
+    void saveCreateRequest(String app, String json);
+
+    Optional<String> createRequest(String app);
+
+    /** Forgets an app's create request; false when there was none. */
+    boolean deleteCreateRequest(String app);
+
     @Override
     void close();
 }

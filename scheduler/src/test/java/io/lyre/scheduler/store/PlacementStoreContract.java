@@ -107,6 +107,18 @@ abstract class PlacementStoreContract {
     }
 
     @Test
+    void createRequestsPersistAndAreReplacedAndForgotten() {
+        String big = "{\"name\":\"llm2\",\"environment_variables\":[\"" + "X=".repeat(20_000) + "\"]}";
+        store.saveCreateRequest("llm2", "{\"name\":\"llm2\"}");
+        store.saveCreateRequest("llm2", big);
+        assertThat(store.createRequest("llm2")).contains(big);
+        assertThat(store.createRequest("other")).isEmpty();
+        assertThat(store.deleteCreateRequest("llm2")).isTrue();
+        assertThat(store.deleteCreateRequest("llm2")).isFalse();
+        assertThat(store.createRequest("llm2")).isEmpty();
+    }
+
+    @Test
     void eventsAreNewestFirstAndLimited() {
         for (int i = 0; i < 5; i++) {
             store.append(SchedulerEvent.of(T0.plusSeconds(i), SchedulerEvent.PLACED, "app" + i, "e1", "d".repeat(5000)));

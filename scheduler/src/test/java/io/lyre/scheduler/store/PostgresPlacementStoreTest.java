@@ -38,6 +38,7 @@ class PostgresPlacementStoreTest extends PlacementStoreContract {
             s.execute("DELETE FROM events");
             s.execute("DELETE FROM placements");
             s.execute("DELETE FROM policies");
+            s.execute("DELETE FROM create_requests");
         }
     }
 }

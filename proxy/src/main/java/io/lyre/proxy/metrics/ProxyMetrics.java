@@ -87,6 +87,8 @@ public final class ProxyMetrics implements FrontDoorMetrics, SchedulingMetrics, 
         placed("placed", "placed", 0);
         placed("failed", "no_fit", 0);
         placed("failed", "bind", 0);
+        placed("placed", "moved", 0);
+        placed("failed", "move", 0);
         scheduling = Timer.builder("lyre.scheduling").description("time to decide one placement")
                 .serviceLevelObjectives(SCHEDULING_BUCKETS).register(registry);
         Gauge.builder("lyre.agents.connected", this, m -> m.tunnel().map(t -> t.server().connections().size()).orElse(0))
@@ -251,11 +253,16 @@ public final class ProxyMetrics implements FrontDoorMetrics, SchedulingMetrics, 
         if (c == null) {
             return;
         }
+        // each part on its own: a failure in one must not leave the other's gauges half-registered
         try {
             refreshAgents(c);
+        } catch (RuntimeException e) {
+            LOG.warnf(e, "metrics refresh of the agents failed");
+        }
+        try {
             refreshDevices(c);
         } catch (RuntimeException e) {
-            LOG.debugf("metrics refresh failed: %s", e.toString());
+            LOG.warnf(e, "metrics refresh of the devices failed");
         }
     }
 

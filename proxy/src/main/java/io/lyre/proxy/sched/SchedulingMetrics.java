@@ -10,7 +10,7 @@ public interface SchedulingMetrics {
     default void scheduled(Duration took) {
     }
 
-    /** result "placed" or "failed"; reason a short fixed word ("placed", "no_fit", "bind"). */
+    /** result "placed" or "failed"; reason a short fixed word ("placed", "no_fit", "bind", "moved", "move"). */
     default void placed(String result, String reason) {
     }
 }

@@ -296,13 +296,19 @@ public final class SchedulingService implements AutoCloseable {
     /** An engine is lost past its grace: move what may move. */
     public Rescheduler.Report engineLost(String engineId) {
         Instant now = clock.instant();
-        return new Rescheduler(Scheduler.standard(ledger, rebindBinder()), store, this::requirementOf, Duration.ZERO)
-                .onEngineLost(engineId, now, now, snapshots());
+        Rescheduler.Report report = new Rescheduler(Scheduler.standard(ledger, rebindBinder()), store, this::requirementOf,
+                Duration.ZERO).onEngineLost(engineId, now, now, snapshots());
+        report.moved().forEach(app -> metrics.placed("placed", "moved"));
+        report.failed().forEach(app -> metrics.placed("failed", "move"));
+        return report;
     }
 
     /** Moves every app off an engine (lyre drain). */
     public List<Drainer.Move> drain(String engineId) {
-        return new Drainer(Scheduler.standard(ledger, rebindBinder()), store, this::requirementOf, clock).drain(engineId, snapshots());
+        List<Drainer.Move> moves = new Drainer(Scheduler.standard(ledger, rebindBinder()), store, this::requirementOf, clock)
+                .drain(engineId, snapshots());
+        moves.forEach(m -> metrics.placed(m.moved() ? "placed" : "failed", m.moved() ? "moved" : "move"));
+        return moves;
     }
 
     /** The create body AppAPI sent for an app (kept in the store, so known after a restart too). */

@@ -1,9 +1,7 @@
 package io.lyre.agent;
 
 import io.lyre.tunnel.Exchange;
-import io.lyre.tunnel.ExchangeListener;
 import io.lyre.tunnel.Frames;
-import io.lyre.tunnel.TunnelException;
 import io.lyre.tunnel.TunnelProtocol;
 import io.lyre.tunnel.proto.ExchangeFrame;
 import io.lyre.tunnel.proto.Header;
@@ -74,46 +72,11 @@ final class HttpRelay {
                     return;
                 }
                 ex.send(head);
-                resp.handler(buf -> {
-                    ex.sendData(Relays.bytes(buf), false);
-                    if (ex.writeQueueFull()) {
-                        resp.pause();
-                        ex.drainHandler(resp::resume);
-                    }
-                });
+                Relays.pumpOut(resp, ex);
                 resp.exceptionHandler(err -> Relays.fail(ex, 502, "upstream failed mid-response: " + err.getMessage()));
                 resp.endHandler(v -> ex.end());
             });
-            ex.listener(new ExchangeListener() {
-                @Override
-                public void onFrame(ExchangeFrame f) {
-                    switch (f.getFrameCase()) {
-                        case DATA -> {
-                            if (!f.getData().getPayload().isEmpty()) {
-                                req.write(Relays.buffer(f.getData().getPayload()));
-                            }
-                            if (f.getData().getEndOfStream()) {
-                                req.end();
-                            } else if (req.writeQueueFull()) {
-                                ex.pause();
-                                req.drainHandler(v -> ex.resume());
-                                if (!req.writeQueueFull()) {
-                                    ex.resume(); // drained before the handler was set (we are not on its event loop)
-                                }
-                            }
-                        }
-                        case CANCEL -> req.reset();
-                        default -> { }
-                    }
-                }
-
-                @Override
-                public void onClosed(TunnelException error) {
-                    if (error != null) {
-                        req.reset(); // the caller is gone: close the upstream connection too
-                    }
-                }
-            });
+            Relays.pumpIn(ex, req, req::reset);
             if (open.getHasBody()) {
                 ex.resume();
             } else {

@@ -1,10 +1,7 @@
 package io.lyre.agent;
 
 import io.lyre.tunnel.Exchange;
-import io.lyre.tunnel.ExchangeListener;
 import io.lyre.tunnel.Frames;
-import io.lyre.tunnel.TunnelException;
-import io.lyre.tunnel.proto.ExchangeFrame;
 import io.lyre.tunnel.proto.Open;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetSocket;
@@ -26,45 +23,10 @@ final class RawRelay {
             }
             NetSocket s = ar.result();
             ex.send(Frames.head(200, List.of()));
-            s.handler(buf -> {
-                ex.sendData(Relays.bytes(buf), false);
-                if (ex.writeQueueFull()) {
-                    s.pause();
-                    ex.drainHandler(s::resume);
-                }
-            });
+            Relays.pumpOut(s, ex);
             s.endHandler(v -> ex.end());
             s.exceptionHandler(err -> Relays.fail(ex, 502, "TCP upstream failed: " + err.getMessage()));
-            ex.listener(new ExchangeListener() {
-                @Override
-                public void onFrame(ExchangeFrame f) {
-                    switch (f.getFrameCase()) {
-                        case DATA -> {
-                            if (!f.getData().getPayload().isEmpty()) {
-                                s.write(Relays.buffer(f.getData().getPayload()));
-                            }
-                            if (f.getData().getEndOfStream()) {
-                                s.end();
-                            } else if (s.writeQueueFull()) {
-                                ex.pause();
-                                s.drainHandler(v -> ex.resume());
-                                if (!s.writeQueueFull()) {
-                                    ex.resume(); // drained before the handler was set (we are not on its event loop)
-                                }
-                            }
-                        }
-                        case CANCEL -> s.close();
-                        default -> { }
-                    }
-                }
-
-                @Override
-                public void onClosed(TunnelException error) {
-                    if (error != null) {
-                        s.close();
-                    }
-                }
-            });
+            Relays.pumpIn(ex, s, s::close);
             ex.resume();
         });
     }

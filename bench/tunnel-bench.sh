@@ -22,6 +22,7 @@ BULK_MIB=${BULK_MIB:-1024}
 IDLE_WS=${IDLE_WS:-10000}
 POOL=${POOL:-32}
 JIT=${JIT:-c2}
+FRONT_LOOPS=${FRONT_LOOPS:-2}
 BACKEND_PORT=${BACKEND_PORT:-18080}
 HAPROXY_PORT=${HAPROXY_PORT:-18481}
 FRONT_PORT=${FRONT_PORT:-18482}
@@ -121,7 +122,7 @@ wait_port() { # port seconds pid log
 wait_port $HAPROXY_PORT 10 $HAPROXY_PID "$OUT/haproxy.log"
 
 java $SERVER_OPTS -cp "$CP" $MAIN front --port=$FRONT_PORT --tunnel-port=$TUNNEL_PORT --backend-port=$BACKEND_PORT \
-  --data-dir="$OUT/proxy-data" --token-file="$OUT/token" >"$OUT/front.log" 2>&1 &
+  --data-dir="$OUT/proxy-data" --token-file="$OUT/token" --event-loops="$FRONT_LOOPS" >"$OUT/front.log" 2>&1 &
 FRONT_PID=$!; PIDS+=($FRONT_PID)
 wait_for "$OUT/front.log" TUNNEL_READY 60 $FRONT_PID
 AGENT_JAR=agent/target/lyre-agent.jar

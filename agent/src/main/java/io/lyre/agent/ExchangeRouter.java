@@ -2,11 +2,15 @@ package io.lyre.agent;
 
 import io.lyre.tunnel.Exchange;
 import io.lyre.tunnel.ExchangeListener;
+import io.lyre.tunnel.TransportLoops;
 import io.lyre.tunnel.TunnelException;
 import io.lyre.tunnel.client.TunnelClient;
 import io.lyre.tunnel.proto.ExchangeFrame;
 import io.lyre.tunnel.proto.Open;
+import io.netty.channel.EventLoop;
 import io.vertx.core.Vertx;
+import io.vertx.core.impl.ContextInternal;
+import io.vertx.core.impl.VertxInternal;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.PoolOptions;
@@ -21,8 +25,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Runs each exchange the proxy opens: checks the target against the {@link RelayPolicy}, then hands it to the
- * relay for its kind. An IP literal the policy can decide from what it knows runs at once on the calling
- * (gRPC transport) thread; a name, or anything that needs a lookup, goes to a worker first.
+ * relay for its kind. Relays run on one Vert.x event loop, {@link #loop()}, which is also the loop the tunnel's
+ * connection runs on (see {@link #tunnelLoops()}): a frame from the proxy, the request to the container and the
+ * frames back all happen on one thread, without a hand-off. An IP literal the policy can decide from what it
+ * knows runs at once; a name, or anything that needs a lookup, goes to a worker first and comes back.
  */
 final class ExchangeRouter implements TunnelClient.ExchangeHandler {
 
@@ -37,6 +43,8 @@ final class ExchangeRouter implements TunnelClient.ExchangeHandler {
     private final RelayPolicy policy;
     private final ExecutorService workers;
     private final AgentMetrics metrics;
+    private final EventLoop loop;
+    private final ContextInternal relayContext;
 
     ExchangeRouter(Vertx vertx, LocalDockerEngine docker, RelayPolicy policy) {
         this(vertx, docker, policy, null);
@@ -49,6 +57,8 @@ final class ExchangeRouter implements TunnelClient.ExchangeHandler {
     ExchangeRouter(Vertx vertx, LocalDockerEngine docker, RelayPolicy policy, AgentMetrics metrics, int maxConnections) {
         this.metrics = metrics;
         this.vertx = vertx;
+        this.loop = vertx.nettyEventLoopGroup().next();
+        this.relayContext = ((VertxInternal) vertx).createEventLoopContext(loop, null, ExchangeRouter.class.getClassLoader());
         int max = Math.max(1, maxConnections);
         this.http = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(5000).setKeepAlive(true),
                 new PoolOptions().setHttp1MaxSize(max).setMaxWaitQueueSize(-1));
@@ -65,8 +75,23 @@ final class ExchangeRouter implements TunnelClient.ExchangeHandler {
         });
     }
 
+    /** The loop every relay runs on. */
+    EventLoop loop() {
+        return loop;
+    }
+
+    /** For the tunnel client: run the connection on the relays' loop. */
+    TransportLoops tunnelLoops() {
+        return TransportLoops.of(loop);
+    }
+
     @Override
     public void open(Open open, Exchange ex) {
+        // Inline when called on the relays' loop (the tunnel shares it); otherwise one hop onto it.
+        relayContext.emit(v -> openOnLoop(open, ex));
+    }
+
+    private void openOnLoop(Open open, Exchange ex) {
         if (metrics != null) {
             metrics.exchangeOpened(open.getKind());
         }
@@ -98,7 +123,7 @@ final class ExchangeRouter implements TunnelClient.ExchangeHandler {
                 Relays.fail(ex, 403, e.getMessage());
                 return;
             }
-            relay(open, target, ex);
+            relayContext.emit(v -> relay(open, target, ex));
         });
     }
 
@@ -109,9 +134,9 @@ final class ExchangeRouter implements TunnelClient.ExchangeHandler {
         }
         switch (open.getKind()) {
             case HTTP -> HttpRelay.start(http, open, target, ex);
-            // On a Vert.x thread: the upgrade's response headers are only readable in a callback run as the
-            // handshake completes, which a callback registered from another thread can miss (headers null).
-            case WEBSOCKET -> vertx.getOrCreateContext().runOnContext(v -> WebSocketRelay.start(webSockets, open, target, ex));
+            // On the relays' Vert.x context: the upgrade's response headers are only readable in a callback run as
+            // the handshake completes, which a callback registered from another thread can miss (headers null).
+            case WEBSOCKET -> WebSocketRelay.start(webSockets, open, target, ex);
             case RAW -> RawRelay.start(tcp, open, target, ex);
             default -> Relays.fail(ex, 400, "unknown exchange kind " + open.getKindValue());
         }

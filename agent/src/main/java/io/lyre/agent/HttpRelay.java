@@ -3,7 +3,6 @@ package io.lyre.agent;
 import io.lyre.tunnel.Exchange;
 import io.lyre.tunnel.Frames;
 import io.lyre.tunnel.TunnelProtocol;
-import io.lyre.tunnel.proto.ExchangeFrame;
 import io.lyre.tunnel.proto.Header;
 import io.lyre.tunnel.proto.Open;
 import io.vertx.core.http.HttpClient;
@@ -55,23 +54,21 @@ final class HttpRelay {
                     return;
                 }
                 HttpClientResponse resp = rr.result();
-                ExchangeFrame head = Frames.head(resp.statusCode(), HopByHop.from(resp.headers()));
                 if (isSmall(resp.getHeader("content-length"))) {
-                    // A small body of known size: head, then the whole body carrying end_of_stream, queued together
-                    // (one write for the transport) instead of head, data..., end as separate messages.
+                    // A small body of known size: head, whole body and end_of_stream as one message, instead of
+                    // head, data..., end as separate ones.
                     resp.exceptionHandler(err -> Relays.fail(ex, 502, "upstream failed mid-response: " + err.getMessage()));
                     resp.body().onComplete(body -> {
                         if (body.failed()) {
                             Relays.fail(ex, 502, "upstream failed mid-response: " + body.cause().getMessage());
                             return;
                         }
-                        ex.send(head);
-                        ex.sendData(Relays.bytes(body.result()), true);
+                        ex.send(Frames.headWithBody(resp.statusCode(), HopByHop.from(resp.headers()), Relays.bytes(body.result())));
                         ex.complete();
                     });
                     return;
                 }
-                ex.send(head);
+                ex.send(Frames.head(resp.statusCode(), HopByHop.from(resp.headers())));
                 Relays.pumpOut(resp, ex);
                 resp.exceptionHandler(err -> Relays.fail(ex, 502, "upstream failed mid-response: " + err.getMessage()));
                 resp.endHandler(v -> ex.end());

@@ -19,9 +19,12 @@ final class Relays {
     private Relays() {
     }
 
-    /** Vert.x bytes as a frame payload: one copy (out of Netty's buffer), none more. */
+    /**
+     * Vert.x bytes as a frame payload, without a copy: Vert.x hands each handler a buffer of its own (copied out of
+     * Netty's pooled one) that nothing writes to afterwards.
+     */
     static com.google.protobuf.ByteString bytes(io.vertx.core.buffer.Buffer b) {
-        return com.google.protobuf.UnsafeByteOperations.unsafeWrap(b.getBytes()); // getBytes() made a fresh array
+        return com.google.protobuf.UnsafeByteOperations.unsafeWrap(b.getByteBuf().nioBuffer());
     }
 
     /** A frame payload as a Vert.x buffer without copying (a received ByteString is immutable). */

@@ -55,7 +55,8 @@ public final class RunCommand implements Callable<Integer> {
     String proxy;
 
     @Option(names = "--pool-size", defaultValue = "" + TunnelClient.DEFAULT_POOL_SIZE,
-            description = "idle exchange streams kept open (default: ${DEFAULT-VALUE})")
+            description = "idle exchange streams kept open at first; the pool doubles (up to "
+                    + TunnelClient.MAX_POOL_SIZE + ") whenever the proxy takes the last one (default: ${DEFAULT-VALUE})")
     int poolSize;
 
     @Option(names = "--max-upstream-connections", defaultValue = "" + ExchangeRouter.DEFAULT_MAX_CONNECTIONS,
@@ -110,7 +111,9 @@ public final class RunCommand implements Callable<Integer> {
         CompletableFuture<DockerFacts> firstFacts = CompletableFuture.supplyAsync(docker::facts);
         CompletableFuture<Vertx> vertx = CompletableFuture.supplyAsync(() -> {
             VertxOptions options = new VertxOptions()
-                    .setEventLoopPoolSize(Math.max(2, Runtime.getRuntime().availableProcessors())).setWorkerPoolSize(4);
+                    .setEventLoopPoolSize(Math.max(2, Runtime.getRuntime().availableProcessors())).setWorkerPoolSize(4)
+                    // epoll where the platform has it (the tunnel runs on these loops too): fewer syscalls than NIO
+                    .setPreferNativeTransport(true);
             if (served != null) {
                 options.setMetricsOptions(served.vertxMetricsOptions());
             }
@@ -128,7 +131,8 @@ public final class RunCommand implements Callable<Integer> {
         }
         CompletableFuture<byte[]> scan = new CompletableFuture<>();
         AtomicBoolean factsUsed = new AtomicBoolean();
-        TunnelClient.Config cfg = TunnelClient.Config.of(creds).withPoolSize(poolSize);
+        // The tunnel connection runs on the relays' event loop (so Vert.x must be up before the dial).
+        TunnelClient.Config cfg = TunnelClient.Config.of(creds).withPoolSize(poolSize).withLoops(router.join().tunnelLoops());
         if (proxy != null) {
             cfg = cfg.withProxy(ProxyAddress.parse(proxy));
         }

@@ -14,6 +14,7 @@ import io.lyre.proxy.tunnel.TunnelHost;
 import io.lyre.scheduler.policy.PolicyFileLoader;
 import io.lyre.scheduler.store.JdbcPlacementStore;
 import io.lyre.scheduler.store.PlacementStore;
+import io.lyre.tunnel.TransportLoops;
 import io.lyre.tunnel.TunnelServerConfig;
 import io.lyre.tunnel.TunnelTraffic;
 import io.vertx.core.Vertx;
@@ -108,6 +109,9 @@ public final class ProxyCore implements AutoCloseable {
                 }
 
             });
+            // Agents' connections run on the front door's event loops: a frame and the HTTP write it causes share
+            // a thread whenever the client's connection and the agent's are on the same loop.
+            tunnel.server().eventLoops(TransportLoops.of(vertx.nettyEventLoopGroup()));
             tunnel.start();
         }
         server = new FrontDoorServer(vertx, config, engines, placements, Optional.empty(), Optional.of(scheduling), frontDoorMetrics);

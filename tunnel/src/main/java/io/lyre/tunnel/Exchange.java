@@ -366,7 +366,13 @@ public final class Exchange {
             if (closeDelivered || failure != null) {
                 return;
             }
-            pending.addLast(f);
+            if (f.hasResponseHead() && f.getResponseHead().hasBody()) {
+                // head and body came as one message: listeners see them as two frames, as always
+                pending.addLast(ExchangeFrame.newBuilder().setResponseHead(f.getResponseHead().toBuilder().clearBody()).build());
+                pending.addLast(ExchangeFrame.newBuilder().setData(f.getResponseHead().getBody()).build());
+            } else {
+                pending.addLast(f);
+            }
         }
         drain();
         requestMore();

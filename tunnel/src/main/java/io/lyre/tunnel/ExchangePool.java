@@ -53,13 +53,14 @@ final class ExchangePool {
             }
             waiters.addLast(f);
         }
-        timer.schedule(() -> {
+        java.util.concurrent.ScheduledFuture<?> expiry = timer.schedule(() -> {
             synchronized (this) {
                 waiters.remove(f);
             }
             f.completeExceptionally(new TunnelException(503, "agent " + agentName
                     + " opened no exchange stream within " + timeout.toMillis() + " ms"));
         }, timeout.toMillis(), TimeUnit.MILLISECONDS);
+        f.whenComplete((ex, err) -> expiry.cancel(false)); // served in time: drop the timer task at once
         return f;
     }
 

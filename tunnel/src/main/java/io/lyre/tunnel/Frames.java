@@ -29,6 +29,12 @@ public final class Frames {
         return ExchangeFrame.newBuilder().setResponseHead(ResponseHead.newBuilder().setStatus(status).addAllHeaders(headers)).build();
     }
 
+    /** A head with the whole (small) body and its end, as one message: see {@link ResponseHead#getBody()}. */
+    public static ExchangeFrame headWithBody(int status, List<Header> headers, ByteString body) {
+        return ExchangeFrame.newBuilder().setResponseHead(ResponseHead.newBuilder().setStatus(status).addAllHeaders(headers)
+                .setBody(Data.newBuilder().setPayload(body).setEndOfStream(true))).build();
+    }
+
     public static ExchangeFrame error(int status, String message) {
         return ExchangeFrame.newBuilder().setError(Error.newBuilder().setStatus(status).setMessage(message)).build();
     }

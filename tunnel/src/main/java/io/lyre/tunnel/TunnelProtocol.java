@@ -4,7 +4,7 @@ package io.lyre.tunnel;
 public final class TunnelProtocol {
 
     /** The version in Hello; the proxy refuses any other. */
-    public static final int PROTOCOL_VERSION = 1;
+    public static final int PROTOCOL_VERSION = 2; // 2: ResponseHead.body
     /** The proxy's default tunnel port. */
     public static final int DEFAULT_PORT = 8782;
     /** Engine slots, as HaRP's docker-engine-port: 24001-24099. */

@@ -5,7 +5,7 @@ import io.grpc.Server;
 import io.grpc.ServerInterceptors;
 import io.grpc.ServerTransportFilter;
 import io.grpc.TlsServerCredentials;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.NettyServerBuilder;
 import io.lyre.tunnel.pki.CertificateAuthority;
 import io.lyre.tunnel.pki.KeyAndCertificate;
 import io.lyre.tunnel.pki.TlsMaterial;
@@ -52,6 +52,7 @@ public final class TunnelServer implements AutoCloseable {
     private Server server;
     private volatile boolean closing;
     private volatile TunnelTraffic traffic = TunnelTraffic.NONE;
+    private TransportLoops loops;
 
     /** Loads (or creates) the CA, registry and token store; does not listen yet. */
     public TunnelServer(TunnelServerConfig config) throws IOException {
@@ -63,6 +64,15 @@ public final class TunnelServer implements AutoCloseable {
         this.timer = Executors.newSingleThreadScheduledExecutor(daemon("lyre-tunnel-timer"));
     }
 
+    /** Runs the listener and its connections on {@code l} (the host's Vert.x loops); call before {@link #start()}. */
+    public synchronized TunnelServer eventLoops(TransportLoops l) {
+        if (server != null) {
+            throw new IllegalStateException("already started");
+        }
+        this.loops = l;
+        return this;
+    }
+
     public synchronized TunnelServer start() throws IOException {
         KeyAndCertificate serverCert = ca.issueServerCertificate(config.hostNames());
         io.grpc.ServerCredentials creds = TlsServerCredentials.newBuilder()
@@ -72,7 +82,11 @@ public final class TunnelServer implements AutoCloseable {
                 .build();
         // Only for the rare blocking work (Join: CSR signing and file writes), off the transport threads.
         executor = Executors.newCachedThreadPool(daemon("lyre-tunnel"));
-        server = NettyServerBuilder.forAddress(new InetSocketAddress(config.bindHost(), config.port()), creds)
+        NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(config.bindHost(), config.port()), creds);
+        if (loops != null) {
+            builder.bossEventLoopGroup(loops.group()).workerEventLoopGroup(loops.group()).channelType(loops.serverChannel());
+        }
+        server = builder
                 // Listeners run on the transport's event loop: no hand-off per message (the biggest cost per
                 // small exchange). Every listener is non-blocking by contract (see ExchangeListener).
                 .directExecutor()

@@ -54,6 +54,12 @@ final class EchoHandler implements TunnelClient.ExchangeHandler {
             pumps.execute(pump[0]);
             return;
         }
+        if (path.equals("/small")) { // head, body and end in one message (protocol 2)
+            ex.listener(watcher(ex));
+            ex.send(Frames.headWithBody(203, List.of(Frames.header("x-path", path)), ByteString.copyFromUtf8("in one message")));
+            ex.complete();
+            return;
+        }
         if (path.equals("/oversized")) {
             ex.listener(watcher(ex));
             ex.send(Frames.head(200, List.of()));

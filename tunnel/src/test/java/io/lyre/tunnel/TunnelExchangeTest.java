@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.lyre.tunnel.client.AgentCredentials;
 import io.lyre.tunnel.client.TunnelClient;
+import io.lyre.tunnel.proto.ExchangeFrame;
 import io.lyre.tunnel.proto.ResponseHead;
 import io.lyre.tunnel.server.EngineState;
 import java.io.InputStream;
@@ -77,6 +78,30 @@ class TunnelExchangeTest {
     @Test
     void smallRequestIsEchoed() throws Exception {
         assertThat(echo(conn(credsA), "hello tunnel".getBytes())).isEqualTo("hello tunnel".getBytes());
+    }
+
+    @Test
+    void aHeadWithItsBodyInOneMessageReachesTheListenerAsHeadThenData() throws Exception {
+        List<ExchangeFrame> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        CompletableFuture<TunnelException> closed = new CompletableFuture<>();
+        conn(credsA).openHttp("127.0.0.1", 1, "GET", "/small", List.of(), false, new ExchangeListener() {
+            @Override
+            public void onFrame(ExchangeFrame f) {
+                seen.add(f);
+            }
+
+            @Override
+            public void onClosed(TunnelException error) {
+                closed.complete(error);
+            }
+        }).get(5, TimeUnit.SECONDS).complete();
+        assertThat(closed.get(5, TimeUnit.SECONDS)).isNull();
+        assertThat(seen).extracting(ExchangeFrame::getFrameCase)
+                .containsExactly(ExchangeFrame.FrameCase.RESPONSE_HEAD, ExchangeFrame.FrameCase.DATA);
+        assertThat(seen.get(0).getResponseHead().getStatus()).isEqualTo(203);
+        assertThat(seen.get(0).getResponseHead().hasBody()).isFalse();
+        assertThat(seen.get(1).getData().getPayload().toStringUtf8()).isEqualTo("in one message");
+        assertThat(seen.get(1).getData().getEndOfStream()).isTrue();
     }
 
     @Test

@@ -172,7 +172,7 @@ class TunnelSecurityTest {
     @Test
     void aRevokedAgentIsDroppedAndRefused() throws Exception {
         AgentCredentials c = TunnelFixture.join(server, TunnelFixture.dir(tmp, "revoked"), "doomed");
-        try (TunnelClient doomed = TunnelFixture.connect(c, new EchoHandler(), 1)) {
+        try (TunnelClient doomed = TunnelFixture.connect(c, new EchoHandler(), TunnelProtocol.PROTOCOL_VERSION)) {
             assertThat(doomed.awaitConnected(Duration.ofSeconds(10))).isTrue();
             int slot = c.identity().slot();
             assertThat(server.revoke(c.identity().agentId())).isTrue();
@@ -186,7 +186,7 @@ class TunnelSecurityTest {
     @Test
     void losingTheAgentFailsItsExchangesAndMarksItLostAfterGrace() throws Exception {
         AgentCredentials c = TunnelFixture.join(server, TunnelFixture.dir(tmp, "mortal"), "mortal");
-        TunnelClient mortal = TunnelFixture.connect(c, new EchoHandler(), 1);
+        TunnelClient mortal = TunnelFixture.connect(c, new EchoHandler(), TunnelProtocol.PROTOCOL_VERSION);
         assertThat(mortal.awaitConnected(Duration.ofSeconds(10))).isTrue();
         AgentConnection conn = server.connection(c.identity().agentId()).orElseThrow();
         ExchangeReader r = new ExchangeReader();
@@ -214,7 +214,7 @@ class TunnelSecurityTest {
         TunnelServer first = TunnelFixture.server(dir, 1000);
         int port = first.port();
         AgentCredentials c = TunnelFixture.join(first, TunnelFixture.dir(tmp, "restart-agent"), "phoenix");
-        try (TunnelClient agent = TunnelFixture.connect(c, new EchoHandler(), 1)) {
+        try (TunnelClient agent = TunnelFixture.connect(c, new EchoHandler(), TunnelProtocol.PROTOCOL_VERSION)) {
             assertThat(agent.awaitConnected(Duration.ofSeconds(10))).isTrue();
             first.close();
             await().atMost(Duration.ofSeconds(5)).until(() -> !agent.isConnected());

@@ -6,6 +6,7 @@ import io.lyre.tunnel.Exchange;
 import io.lyre.tunnel.ExchangeListener;
 import io.lyre.tunnel.Frames;
 import io.lyre.tunnel.TunnelException;
+import io.lyre.tunnel.TransportLoops;
 import io.lyre.tunnel.TunnelServer;
 import io.lyre.tunnel.TunnelServerConfig;
 import io.lyre.tunnel.proto.ExchangeFrame;
@@ -57,7 +58,9 @@ final class DirectTunnelFront {
     static void run(FrontDoorBenchMain.Opts a) throws Exception {
         Path dataDir = Path.of(a.str("data-dir", null));
         TunnelServerConfig cfg = TunnelServerConfig.defaults(dataDir).withBind("127.0.0.1", a.integer("tunnel-port", 0));
-        TunnelServer tunnel = new TunnelServer(cfg).start();
+        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(a.integer("event-loops", 2)).setPreferNativeTransport(true));
+        // the tunnel's connections on the front's own loops, as the proxy runs them (ProxyCore)
+        TunnelServer tunnel = new TunnelServer(cfg).eventLoops(TransportLoops.of(vertx.nettyEventLoopGroup())).start();
         Files.writeString(Path.of(a.str("token-file", null)), tunnel.createJoinToken(Duration.ofMinutes(30)).toString());
         System.out.println("TUNNEL_READY port=" + tunnel.port());
         System.out.flush();
@@ -66,7 +69,6 @@ final class DirectTunnelFront {
         String hostFile = a.str("backend-host-file", "");
         DirectTunnelFront front = new DirectTunnelFront(tunnel, hostFile.isEmpty() ? a.str("backend-host", "127.0.0.1") : null,
                 hostFile.isEmpty() ? null : Path.of(hostFile), a.integer("backend-port", 0));
-        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(a.integer("event-loops", 2)));
         int port = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(a.integer("port", 0))
                         .setAcceptBacklog(16384).setIdleTimeout(0))
                 .requestHandler(front::request)

@@ -6,6 +6,7 @@ import io.lyre.tunnel.Exchange;
 import io.lyre.tunnel.ExchangeListener;
 import io.lyre.tunnel.Frames;
 import io.lyre.tunnel.TunnelException;
+import io.lyre.tunnel.TransportLoops;
 import io.lyre.tunnel.TunnelServer;
 import io.lyre.tunnel.TunnelServerConfig;
 import io.lyre.tunnel.proto.ExchangeFrame;
@@ -56,12 +57,13 @@ final class TunnelFront {
     static void run(Args a) throws Exception {
         Path dataDir = Path.of(a.str("data-dir", null));
         TunnelServerConfig cfg = TunnelServerConfig.defaults(dataDir).withBind("127.0.0.1", a.integer("tunnel-port", 0));
-        TunnelServer tunnel = new TunnelServer(cfg).start();
+        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(a.integer("event-loops", 2)).setPreferNativeTransport(true));
+        // the tunnel's connections on the front's own loops, as the proxy runs them (ProxyCore)
+        TunnelServer tunnel = new TunnelServer(cfg).eventLoops(TransportLoops.of(vertx.nettyEventLoopGroup())).start();
         Files.writeString(Path.of(a.str("token-file", null)), tunnel.createJoinToken(Duration.ofMinutes(30)).toString());
         System.out.println("TUNNEL_READY port=" + tunnel.port());
         System.out.flush();
         TunnelFront front = new TunnelFront(tunnel, a.integer("backend-port", 0));
-        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(a.integer("event-loops", 2)));
         int port = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(a.integer("port", 0))
                         .setMaxWebSocketFrameSize(1 << 20).setAcceptBacklog(16384).setIdleTimeout(0))
                 .webSocketHandler(front::webSocket)
@@ -108,7 +110,7 @@ final class TunnelFront {
     }
 
     static ByteString bytes(Buffer b) {
-        return ByteString.copyFrom(b.getByteBuf().nioBuffer());
+        return com.google.protobuf.UnsafeByteOperations.unsafeWrap(b.getByteBuf().nioBuffer()); // as the proxy does
     }
 
     // ------------------------------------------------------------------ HTTP
@@ -196,6 +198,9 @@ final class TunnelFront {
                     } else if (resp.writeQueueFull()) {
                         ex.pause();
                         resp.drainHandler(v -> ex.resume());
+                        if (!resp.writeQueueFull()) {
+                            ex.resume(); // drained before the handler was set (this is a gRPC thread, not the response's)
+                        }
                     }
                 }
                 case ERROR -> {
@@ -327,6 +332,9 @@ final class TunnelFront {
                     if (ws.writeQueueFull()) {
                         ex.pause();
                         ws.drainHandler(v -> ex.resume());
+                        if (!ws.writeQueueFull()) {
+                            ex.resume(); // drained before the handler was set
+                        }
                     }
                 }
                 default -> { }

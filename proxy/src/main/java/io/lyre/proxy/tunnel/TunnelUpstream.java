@@ -1,6 +1,7 @@
 package io.lyre.proxy.tunnel;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
 import io.lyre.proxy.docker.Engine;
 import io.lyre.proxy.docker.ExAppPlacement;
 import io.lyre.proxy.upstream.ExAppUpstream;
@@ -18,13 +19,14 @@ import io.lyre.tunnel.proto.ExchangeFrame;
 import io.lyre.tunnel.proto.Header;
 import io.lyre.tunnel.proto.Open;
 import io.lyre.tunnel.proto.ResponseHead;
+import io.netty.buffer.Unpooled;
 import io.vertx.core.AsyncResult;
-import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.impl.ContextInternal;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.ReadStream;
 import io.vertx.core.streams.WriteStream;
@@ -72,7 +74,7 @@ public final class TunnelUpstream implements ExAppUpstream {
             return Future.failedFuture(new UpstreamException(UpstreamException.Kind.CONNECT,
                     "agent " + te.name() + " serving " + target.appId() + " is not connected", null));
         }
-        Context ctx = vertx.getOrCreateContext();
+        ContextInternal ctx = (ContextInternal) vertx.getOrCreateContext();
         Call call = new Call(ctx, where, request.upgrade());
         List<Header> headers = new ArrayList<>();
         request.headers().forEach(h -> headers.add(Frames.header(h.getKey(), h.getValue())));
@@ -82,11 +84,11 @@ public final class TunnelUpstream implements ExAppUpstream {
             // (lyre_tunnel_exchanges_total{kind="websocket"}): the agent's raw relay ignores Open headers
             Open open = Open.newBuilder().setKind(Open.Kind.RAW).setHost(target.host()).setPort(target.port()).setHasBody(true)
                     .addHeaders(Frames.header("upgrade", String.valueOf(request.headers().get("upgrade")))).build();
-            conn.get().open(open, call).whenComplete((ex, err) -> ctx.runOnContext(v -> call.opened(ex, err, null)));
+            conn.get().open(open, call).whenComplete((ex, err) -> ctx.emit(v -> call.opened(ex, err, null)));
         } else {
             ReadStream<Buffer> body = request.body();
             conn.get().openHttp(target.host(), target.port(), request.method().name(), request.uri(), headers, body != null, call)
-                    .whenComplete((ex, err) -> ctx.runOnContext(v -> call.opened(ex, err, body)));
+                    .whenComplete((ex, err) -> ctx.emit(v -> call.opened(ex, err, body)));
         }
         return call.promise.future();
     }
@@ -103,6 +105,14 @@ public final class TunnelUpstream implements ExAppUpstream {
         return b.append("\r\n").toString();
     }
 
+    /**
+     * Bytes from Vert.x as a frame payload, without a copy: each handler gets a buffer of its own (Vert.x copies out of
+     * Netty's pooled ones) that nothing writes to afterwards.
+     */
+    static ByteString payload(Buffer b) {
+        return UnsafeByteOperations.unsafeWrap(b.getByteBuf().nioBuffer());
+    }
+
     static UpstreamException failure(String where, Throwable err) {
         Throwable e = err instanceof java.util.concurrent.CompletionException && err.getCause() != null ? err.getCause() : err;
         if (e instanceof TunnelException t && t.httpStatus() == 504) {
@@ -111,9 +121,12 @@ public final class TunnelUpstream implements ExAppUpstream {
         return new UpstreamException(UpstreamException.Kind.CONNECT, where + " through the tunnel failed: " + e.getMessage(), e);
     }
 
-    /** One exchange, from open to end. All state is touched on {@code ctx} only. */
+    /**
+     * One exchange, from open to end. All state is touched on {@code ctx} only. Frames arrive on the agent
+     * connection's event loop: when that is the request's loop too they are handled at once, else they hop.
+     */
     private final class Call implements ExchangeListener, UpstreamResponse {
-        final Context ctx;
+        final ContextInternal ctx;
         final String where;
         final boolean raw;
         final Promise<UpstreamResponse> promise = Promise.promise();
@@ -130,7 +143,7 @@ public final class TunnelUpstream implements ExAppUpstream {
         Handler<Void> closeHandler;
         boolean closed;
 
-        Call(Context ctx, String where, boolean raw) {
+        Call(ContextInternal ctx, String where, boolean raw) {
             this.ctx = ctx;
             this.where = where;
             this.raw = raw;
@@ -158,10 +171,10 @@ public final class TunnelUpstream implements ExAppUpstream {
                 return;
             }
             requestBody.handler(buf -> {
-                ex.sendData(ByteString.copyFrom(buf.getBytes()), false);
+                ex.sendData(payload(buf), false);
                 if (ex.writeQueueFull()) {
                     requestBody.pause();
-                    ex.drainHandler(() -> ctx.runOnContext(v -> requestBody.resume()));
+                    ex.drainHandler(() -> ctx.emit(v -> requestBody.resume()));
                 }
             });
             requestBody.endHandler(v -> ex.end());
@@ -169,7 +182,7 @@ public final class TunnelUpstream implements ExAppUpstream {
             requestBody.resume();
         }
 
-        // ---- frames from the agent (gRPC threads): hop to the context, in order
+        // ---- frames from the agent (the agent connection's loop): on the context, in order
 
         @Override
         public void attached(Exchange ex) {
@@ -179,12 +192,12 @@ public final class TunnelUpstream implements ExAppUpstream {
 
         @Override
         public void onFrame(ExchangeFrame frame) {
-            ctx.runOnContext(v -> frame(frame));
+            ctx.emit(frame, this::frame);
         }
 
         @Override
         public void onClosed(TunnelException error) {
-            ctx.runOnContext(v -> closed(error));
+            ctx.emit(error, this::closed);
         }
 
         private void frame(ExchangeFrame f) {
@@ -192,7 +205,7 @@ public final class TunnelUpstream implements ExAppUpstream {
                 case RESPONSE_HEAD -> head(f.getResponseHead());
                 case DATA -> {
                     if (!f.getData().getPayload().isEmpty()) {
-                        data(Buffer.buffer(f.getData().getPayload().toByteArray()));
+                        data(Buffer.buffer(Unpooled.wrappedBuffer(f.getData().getPayload().asReadOnlyByteBuffer()))); // immutable: no copy
                     }
                 }
                 case ERROR -> closed(new TunnelException(f.getError().getStatus() == 0 ? 502 : f.getError().getStatus(),
@@ -374,10 +387,10 @@ public final class TunnelUpstream implements ExAppUpstream {
 
     /** Bytes to the agent on one exchange, as a Vert.x WriteStream whose queue is the exchange's flow control. */
     static final class ExchangeWriter implements WriteStream<Buffer> {
-        private final Context ctx;
+        private final ContextInternal ctx;
         private final Exchange ex;
 
-        ExchangeWriter(Context ctx, Exchange ex) {
+        ExchangeWriter(ContextInternal ctx, Exchange ex) {
             this.ctx = ctx;
             this.ex = ex;
         }
@@ -389,7 +402,7 @@ public final class TunnelUpstream implements ExAppUpstream {
 
         @Override
         public Future<Void> write(Buffer data) {
-            return ex.sendData(ByteString.copyFrom(data.getBytes()), false) ? Future.succeededFuture()
+            return ex.sendData(payload(data), false) ? Future.succeededFuture()
                     : Future.failedFuture("the tunnel exchange is closed");
         }
 
@@ -422,7 +435,7 @@ public final class TunnelUpstream implements ExAppUpstream {
         @Override
         public WriteStream<Buffer> drainHandler(Handler<Void> handler) {
             if (handler != null) {
-                ex.drainHandler(() -> ctx.runOnContext(handler));
+                ex.drainHandler(() -> ctx.emit(handler));
             }
             return this;
         }

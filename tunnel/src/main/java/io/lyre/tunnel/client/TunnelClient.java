@@ -1,7 +1,7 @@
 package io.lyre.tunnel.client;
 
 import io.grpc.ChannelCredentials;
-import io.grpc.Grpc;
+import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.TlsChannelCredentials;
@@ -9,6 +9,7 @@ import io.grpc.stub.StreamObserver;
 import io.lyre.tunnel.Exchange;
 import io.lyre.tunnel.ExchangeListener;
 import io.lyre.tunnel.TunnelException;
+import io.lyre.tunnel.TransportLoops;
 import io.lyre.tunnel.TunnelProtocol;
 import io.lyre.tunnel.pki.TlsMaterial;
 import io.lyre.tunnel.proto.AgentMessage;
@@ -29,6 +30,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -49,25 +51,34 @@ public final class TunnelClient implements AutoCloseable {
     }
 
     /**
-     * Idle exchange streams kept open by default: at least the concurrency expected, since a request finding
-     * none idle waits a round trip for the agent to open one. An idle stream costs a few KiB on each end.
+     * Idle exchange streams kept open at first. A request finding none idle waits a round trip for the agent to
+     * open one, so the pool grows (doubling, up to {@link #MAX_POOL_SIZE}) each time the proxy takes the last idle
+     * stream: it follows the concurrency the proxy really asks for. An idle stream costs a few KiB on each end.
      */
     public static final int DEFAULT_POOL_SIZE = 32;
 
+    /** The most idle streams the pool grows to under load. */
+    public static final int MAX_POOL_SIZE = 1024;
+
     /** Connection settings. */
     public record Config(AgentCredentials credentials, ProxyAddress proxy, int poolSize, BackoffPolicy backoff,
-                         int maxFrameBytes, Duration welcomeTimeout) {
+                         int maxFrameBytes, Duration welcomeTimeout, TransportLoops loops) {
         public static Config of(AgentCredentials creds) {
             return new Config(creds, ProxyAddress.parse(creds.identity().proxyAddress()), DEFAULT_POOL_SIZE, BackoffPolicy.defaults(),
-                    TunnelProtocol.DEFAULT_MAX_FRAME_BYTES, Duration.ofSeconds(10));
+                    TunnelProtocol.DEFAULT_MAX_FRAME_BYTES, Duration.ofSeconds(10), null);
         }
 
         public Config withProxy(ProxyAddress p) {
-            return new Config(credentials, p, poolSize, backoff, maxFrameBytes, welcomeTimeout);
+            return new Config(credentials, p, poolSize, backoff, maxFrameBytes, welcomeTimeout, loops);
         }
 
         public Config withPoolSize(int n) {
-            return new Config(credentials, proxy, n, backoff, maxFrameBytes, welcomeTimeout);
+            return new Config(credentials, proxy, n, backoff, maxFrameBytes, welcomeTimeout, loops);
+        }
+
+        /** Runs the connection on {@code l} (one loop: the one the agent relays on), instead of gRPC's own. */
+        public Config withLoops(TransportLoops l) {
+            return new Config(credentials, proxy, poolSize, backoff, maxFrameBytes, welcomeTimeout, l);
         }
     }
 
@@ -198,6 +209,9 @@ public final class TunnelClient implements AutoCloseable {
         TunnelGrpc.TunnelStub stub;
         StreamObserver<AgentMessage> control;
         volatile ScheduledFuture<?> ticker;
+        /** Streams opened and not taken by the proxy yet; the pool's target size (grows under load). */
+        final AtomicInteger idle = new AtomicInteger();
+        volatile int target = Math.max(1, config.poolSize());
 
         String run() {
             AgentCredentials creds = config.credentials();
@@ -205,7 +219,13 @@ public final class TunnelClient implements AutoCloseable {
                     .keyManager(TlsMaterial.keyManagers(creds.keyAndCertificate()))
                     .trustManager(TlsMaterial.trustCa(creds.ca()))
                     .build();
-            channel = Grpc.newChannelBuilderForAddress(config.proxy().host(), config.proxy().port(), tls)
+            NettyChannelBuilder builder = NettyChannelBuilder.forAddress(config.proxy().host(), config.proxy().port(), tls);
+            if (config.loops() != null) {
+                builder.eventLoopGroup(config.loops().group()).channelType(config.loops().channel());
+            }
+            channel = builder
+                    // exchanges are never retried (they are not idempotent): skip gRPC's retry buffering per call
+                    .disableRetry()
                     .keepAliveTime(10, TimeUnit.SECONDS)
                     .keepAliveTimeout(3, TimeUnit.SECONDS)
                     .keepAliveWithoutCalls(true)
@@ -261,9 +281,7 @@ public final class TunnelClient implements AutoCloseable {
             welcomed = true;
             connects.incrementAndGet();
             LOG.info("tunnel to {} up: agent {} slot {}", config.proxy(), w.getAgentId(), w.getSlot());
-            for (int i = 0; i < config.poolSize(); i++) {
-                openIdle();
-            }
+            refill();
             ticker = timer.scheduleAtFixedRate(this::tick, heartbeatMillis, heartbeatMillis, TimeUnit.MILLISECONDS);
             connected.countDown();
         }
@@ -278,27 +296,47 @@ public final class TunnelClient implements AutoCloseable {
                     .setSentAtMillis(System.currentTimeMillis())).build());
         }
 
-        /** Opens one idle exchange stream; the proxy takes it when it needs one. */
-        void openIdle() {
+        /** Opens idle streams until the pool holds its target. */
+        void refill() {
+            int missing = target - idle.get();
+            for (int i = 0; i < missing; i++) {
+                if (!openIdle()) {
+                    return;
+                }
+            }
+        }
+
+        /** Opens one idle exchange stream; the proxy takes it when it needs one. False when the session is over. */
+        boolean openIdle() {
             if (done.isDone() || stopped) {
-                return;
+                return false;
             }
             Exchange ex = Exchange.forClientCall(config.proxy().toString(), config.maxFrameBytes());
             try {
                 stub.exchange(ex.clientObserver());
             } catch (RuntimeException e) {
                 LOG.debug("cannot open exchange stream: {}", e.toString());
-                return;
+                return false;
             }
+            idle.incrementAndGet();
+            AtomicBoolean taken = new AtomicBoolean();
             ex.listener(new ExchangeListener() {
                 @Override
                 public void onFrame(ExchangeFrame frame) {
+                    if (!taken.compareAndSet(false, true)) {
+                        return; // a frame after the handler took over goes to its listener, not here
+                    }
+                    if (idle.decrementAndGet() <= 0 && target < MAX_POOL_SIZE) {
+                        // the proxy took the last idle stream: more exchanges may be waiting for one
+                        target = Math.min(MAX_POOL_SIZE, target * 2);
+                        LOG.debug("exchange pool ran dry; growing it to {} streams", target);
+                    }
                     if (frame.getFrameCase() != ExchangeFrame.FrameCase.OPEN) {
                         LOG.warn("proxy sent {} on an idle exchange stream; dropping it", frame.getFrameCase());
                         ex.cancel("expected Open");
+                        refill();
                         return;
                     }
-                    openIdle(); // replace the stream just taken, so the pool stays full
                     try {
                         handler.open(frame.getOpen(), ex);
                     } catch (RuntimeException e) {
@@ -306,16 +344,22 @@ public final class TunnelClient implements AutoCloseable {
                         ex.send(io.lyre.tunnel.Frames.error(502, "agent failed to start the exchange: " + e.getMessage()));
                         ex.complete();
                     }
+                    refill(); // replace the stream just taken (after the relay started: off its critical path)
                 }
 
                 @Override
                 public void onClosed(TunnelException error) {
+                    if (!taken.compareAndSet(false, true)) {
+                        return;
+                    }
+                    idle.decrementAndGet();
                     // An idle stream that died while the session lives: replace it (not in a tight loop).
                     if (!done.isDone() && welcomed) {
-                        timer.schedule(Session.this::openIdle, 100, TimeUnit.MILLISECONDS);
+                        timer.schedule(Session.this::refill, 100, TimeUnit.MILLISECONDS);
                     }
                 }
             });
+            return true;
         }
 
         private final class ControlObserver implements StreamObserver<ProxyMessage> {

@@ -40,6 +40,17 @@ class AgentRegistryTest {
     }
 
     @Test
+    void theLookupPerCallSeesAnotherProcessRevokingWithinASecond() {
+        AgentRegistry server = new AgentRegistry(tmp.resolve("agents.json"));
+        server.register("a", "alpha", Map.of(), 0, "01", 1);
+        assertThat(server.findBySerialForCall("01").orElseThrow().revoked()).isFalse();
+        assertThat(new AgentRegistry(tmp.resolve("agents.json")).revoke("a")).isTrue(); // the CLI, another process
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(3))
+                .until(() -> server.findBySerialForCall("01").orElseThrow().revoked());
+        assertThat(server.findBySerialForCall("02")).isEmpty();
+    }
+
+    @Test
     void stateListenersHearRealChangesOnly() {
         AgentRegistry r = new AgentRegistry(tmp.resolve("agents.json"));
         r.register("a", "alpha", Map.of(), 0, "01", 1);

@@ -8,7 +8,8 @@
 # MB/s, WebSocket echo msg/s, and the RSS of front and agent with 10,000 idle WebSockets through the tunnel.
 # Every load step is bounded (fixed duration or count). Takes ~6-8 minutes. Results: bench/out/tunnel/summary.md
 #
-# Knobs (env): DURATION=15 CONC=32 ROUNDS=2 BULK_MIB=1024 IDLE_WS=10000 POOL=32 (agent --pool-size, its default)
+# Knobs (env): DURATION=15 WARMUP=20 CONC=32 ROUNDS=2 BULK_MIB=1024 IDLE_WS=10000 POOL=32 (agent --pool-size, its
+#   default: the pool it starts with) FRONT_LOOPS=2 (the tunnel front's Vert.x event loops)
 #   JIT=c2 (full tiered, as ./lyre launches proxy and `agent run`) or JIT=c1 (-XX:TieredStopAtLevel=1, the CLI flags)
 #   SKIP_BUILD=1 reuses the jars already built.
 set -euo pipefail
@@ -16,6 +17,7 @@ cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 OUT="$ROOT/bench/out/${OUT_NAME:-tunnel}"
 DURATION=${DURATION:-15}
+WARMUP=${WARMUP:-20}
 CONC=${CONC:-32}
 ROUNDS=${ROUNDS:-2}
 BULK_MIB=${BULK_MIB:-1024}
@@ -163,8 +165,10 @@ run_wrk() { # name target extra-args... ; sets RPS P50 P99
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "== small requests: wrk -t2 -c$CONC -d${DURATION}s, $ROUNDS rounds (load avg now: $LOAD_START)"
 declare -A SUM_RPS SUM_P50 SUM_P99
+# Warm-up: the JVMs on the tunnel path reach steady state only once C2 has compiled the hot paths (the first 10-20 s
+# run at a third of the final rate); HAProxy and the backend get the same warm-up.
 for t in "${TARGETS[@]}"; do
-  run_wrk "warmup-$t" "$t" -t2 -c"$CONC" -d5s
+  run_wrk "warmup-$t" "$t" -t2 -c"$CONC" -d"${WARMUP}s"
   SUM_RPS[$t]=0; SUM_P50[$t]=0; SUM_P99[$t]=0
 done
 for ((r = 1; r <= ROUNDS; r++)); do
@@ -184,12 +188,14 @@ for t in "${TARGETS[@]}"; do
 done
 
 # Half of the tunnel's max rate, the same offered rate on all three paths. wrk has no rate option (wrk2 is not
-# packaged): each connection waits DELAY ms after each response (Lua delay()), so rate ~ c * 1000 / (DELAY + latency).
+# packaged): each connection waits a think time after each response (Lua delay()), so rate ~ c * 1000 / (DELAY +
+# latency). The think time is uniform in [0, 2 DELAY] ms: a constant one keeps all connections in step, so the
+# load arrives in waves of c requests every DELAY ms, and p99 measures the wave, not the path.
 HALF=$(( ${MAX_RPS[tunnel]} / 2 ))
 DELAY=10
 RATE_CONN=$(awk -v r=$HALF -v d=$DELAY 'BEGIN {c = int(r * (d + 0.5) / 1000 + 0.5); if (c < 2) c = 2; print c}')
-printf 'function delay()\n  return %d\nend\n' $DELAY >"$OUT/delay.lua"
-echo "== latency at ~half the tunnel's max ($HALF req/s offered: wrk -t2 -c$RATE_CONN, ${DELAY} ms think time, ${DURATION}s)"
+printf 'function delay()\n  return math.random(0, %d)\nend\n' $((2 * DELAY)) >"$OUT/delay.lua"
+echo "== latency at ~half the tunnel's max ($HALF req/s offered: wrk -t2 -c$RATE_CONN, think time uniform 0-$((2 * DELAY)) ms, ${DURATION}s)"
 declare -A HALF_RPS HALF_P50 HALF_P99
 for t in "${TARGETS[@]}"; do
   run_wrk "half-$t" "$t" -t2 -c"$RATE_CONN" -d"${DURATION}s" -s "$OUT/delay.lua"
@@ -200,6 +206,9 @@ done
 echo "== bulk: ${BULK_MIB} MiB down and up, one stream, per path"
 declare -A DOWN UP
 for t in "${TARGETS[@]}"; do
+  # an untimed pass first: the tunnel's JVMs compile the bulk loops only after a few hundred MiB
+  timeout 300 java $CLIENT_OPTS -cp "$CP" $MAIN bulk --port=${PORT[$t]} --total-mib=256 --streams=1 --label=warmup-$t \
+    >"$OUT/bulk-warmup-$t.txt" 2>&1 || { cat "$OUT/bulk-warmup-$t.txt" >&2; die "bulk warm-up $t failed"; }
   timeout 300 java $CLIENT_OPTS -cp "$CP" $MAIN bulk --port=${PORT[$t]} --total-mib=$BULK_MIB --streams=1 --label=$t \
     >"$OUT/bulk-$t.txt" 2>&1 || { cat "$OUT/bulk-$t.txt" >&2; die "bulk $t failed"; }
   DOWN[$t]=$(awk '/^BULK .* download/ {sub("MBps=", "", $NF); print $NF}' "$OUT/bulk-$t.txt")

@@ -55,8 +55,8 @@ public final class RunCommand implements Callable<Integer> {
     String proxy;
 
     @Option(names = "--pool-size", defaultValue = "" + TunnelClient.DEFAULT_POOL_SIZE,
-            description = "idle exchange streams kept open at first; the pool doubles (up to "
-                    + TunnelClient.MAX_POOL_SIZE + ") whenever the proxy takes the last one (default: ${DEFAULT-VALUE})")
+            description = "idle exchange streams kept open at first; the pool grows to twice the most exchanges seen "
+                    + "running at once, up to " + TunnelClient.MAX_POOL_SIZE + " (default: ${DEFAULT-VALUE})")
     int poolSize;
 
     @Option(names = "--max-upstream-connections", defaultValue = "" + ExchangeRouter.DEFAULT_MAX_CONNECTIONS,

@@ -105,6 +105,34 @@ class TunnelExchangeTest {
     }
 
     @Test
+    void aBurstLargerThanThePoolGrowsIt() throws Exception {
+        AgentCredentials creds = TunnelFixture.join(server, TunnelFixture.dir(tmp, "burst"), "burst");
+        try (TunnelClient small = new TunnelClient(TunnelClient.Config.of(creds).withPoolSize(2),
+                () -> TunnelFixture.hello("burst", TunnelProtocol.PROTOCOL_VERSION), new EchoHandler()).start()) {
+            assertThat(small.awaitConnected(Duration.ofSeconds(10))).isTrue();
+            await().atMost(Duration.ofSeconds(5)).until(() -> conn(creds).idleStreams() == 2);
+            List<CompletableFuture<byte[]>> burst = new java.util.ArrayList<>();
+            java.util.concurrent.ExecutorService clients = java.util.concurrent.Executors.newFixedThreadPool(24);
+            for (int i = 0; i < 24; i++) {
+                byte[] body = ("request " + i).getBytes();
+                burst.add(CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return echo(conn(creds), body);
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                }, clients));
+            }
+            for (int i = 0; i < burst.size(); i++) {
+                assertThat(burst.get(i).get(10, TimeUnit.SECONDS)).isEqualTo(("request " + i).getBytes());
+            }
+            clients.shutdown();
+            // 24 exchanges ran at once: the agent grew its pool well past the 2 it started with
+            await().atMost(Duration.ofSeconds(5)).until(() -> conn(creds).idleStreams() >= 4);
+        }
+    }
+
+    @Test
     void eightMebibytesBothWaysArriveIntact() throws Exception {
         byte[] body = new byte[8 * 1024 * 1024 + 123];
         new Random(42).nextBytes(body);

@@ -52,8 +52,8 @@ public final class TunnelClient implements AutoCloseable {
 
     /**
      * Idle exchange streams kept open at first. A request finding none idle waits a round trip for the agent to
-     * open one, so the pool grows (doubling, up to {@link #MAX_POOL_SIZE}) each time the proxy takes the last idle
-     * stream: it follows the concurrency the proxy really asks for. An idle stream costs a few KiB on each end.
+     * open one, so the pool grows (up to {@link #MAX_POOL_SIZE}) to twice the most exchanges seen running at once:
+     * it follows the concurrency the proxy really asks for. An idle stream costs a few KiB on each end.
      */
     public static final int DEFAULT_POOL_SIZE = 32;
 
@@ -209,8 +209,9 @@ public final class TunnelClient implements AutoCloseable {
         TunnelGrpc.TunnelStub stub;
         StreamObserver<AgentMessage> control;
         volatile ScheduledFuture<?> ticker;
-        /** Streams opened and not taken by the proxy yet; the pool's target size (grows under load). */
+        /** Streams opened and not taken by the proxy yet, exchanges running, and the pool's target size. */
         final AtomicInteger idle = new AtomicInteger();
+        final AtomicInteger active = new AtomicInteger();
         volatile int target = Math.max(1, config.poolSize());
 
         String run() {
@@ -326,16 +327,20 @@ public final class TunnelClient implements AutoCloseable {
                     if (!taken.compareAndSet(false, true)) {
                         return; // a frame after the handler took over goes to its listener, not here
                     }
-                    if (idle.decrementAndGet() <= 0 && target < MAX_POOL_SIZE) {
-                        // the proxy took the last idle stream: more exchanges may be waiting for one
-                        target = Math.min(MAX_POOL_SIZE, target * 2);
-                        LOG.debug("exchange pool ran dry; growing it to {} streams", target);
-                    }
+                    idle.decrementAndGet();
                     if (frame.getFrameCase() != ExchangeFrame.FrameCase.OPEN) {
                         LOG.warn("proxy sent {} on an idle exchange stream; dropping it", frame.getFrameCase());
                         ex.cancel("expected Open");
                         refill();
                         return;
+                    }
+                    // The pool follows the concurrency the proxy asks for: twice the exchanges running now, so the
+                    // next burst of that size finds its streams ready (the proxy's view lags one round trip).
+                    int running = active.incrementAndGet();
+                    ex.onTermination(active::decrementAndGet);
+                    if (2 * running > target && target < MAX_POOL_SIZE) {
+                        target = Math.min(MAX_POOL_SIZE, 2 * running);
+                        LOG.debug("{} exchanges running: exchange pool grows to {} streams", running, target);
                     }
                     try {
                         handler.open(frame.getOpen(), ex);

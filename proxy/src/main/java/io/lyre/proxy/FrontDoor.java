@@ -51,7 +51,7 @@ public final class FrontDoor implements Handler<HttpServerRequest> {
             "ex-app-port", "authorization-app-api", "harp-shared-key");
     private static final Set<String> LIFECYCLE = Set.of("/heartbeat", "/init", "/enabled");
     private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-connection", "te", "trailer",
-            "transfer-encoding", "upgrade", "host", "content-length");
+            "transfer-encoding", "upgrade", "host", "content-length", "expect");
     /** Never reach the ExApp: the master key and AppAPI's routing hints (HaRP leaks them, harp.md §6.11). */
     private static final Set<String> STRIPPED = Set.of("harp-shared-key", "ex-app-host", "ex-app-port");
     private static final Set<String> SET_BY_PROXY = Set.of("ex-app-id", "ex-app-version", "authorization-app-api", "aa-version");
@@ -297,11 +297,19 @@ public final class FrontDoor implements Handler<HttpServerRequest> {
         if (hasBody && req.getHeader("content-length") != null && !req.headers().contains("transfer-encoding")) {
             headers.set("content-length", req.getHeader("content-length").trim());
         }
+        // Expect: 100-continue is answered by this hop: the client hears "100 Continue" once its request is let
+        // through (a refused one never uploads its body), and the ExApp gets no Expect (its 100 would stop at the
+        // relay, and the client would sit out its expect timeout, 1 s for curl and Guzzle, before sending).
+        String expect = req.getHeader("expect");
+        boolean continueFirst = hasBody && expect != null && expect.trim().equalsIgnoreCase("100-continue");
         targets.resolve(appId, meta).onComplete(t -> {
             if (t.failed()) {
                 LOG.warnf("no address for ExApp %s: %s", appId, t.cause().toString());
                 Answers.text(req, 503, Answers.BACKEND_DOWN);
                 return;
+            }
+            if (continueFirst) {
+                req.response().writeContinue();
             }
             UpstreamRequest request = new UpstreamRequest(req.method(), uri, headers, hasBody ? req : null, upgrade);
             upstream.send(t.result(), request).onComplete(ar -> {

@@ -191,16 +191,14 @@ final class TunnelFront {
                 }
                 case DATA -> {
                     if (!f.getData().getPayload().isEmpty()) {
-                        resp.write(buffer(f.getData().getPayload()));
+                        batch.add(Unpooled.wrappedBuffer(f.getData().getPayload().asReadOnlyByteBuffer()));
                     }
                     if (f.getData().getEndOfStream()) {
+                        writeBatch();
                         finish();
-                    } else if (resp.writeQueueFull()) {
-                        ex.pause();
-                        resp.drainHandler(v -> ex.resume());
-                        if (!resp.writeQueueFull()) {
-                            ex.resume(); // drained before the handler was set (this is a gRPC thread, not the response's)
-                        }
+                    } else if (!flushScheduled) {
+                        flushScheduled = true;
+                        io.netty.util.internal.ThreadExecutorMap.currentExecutor().execute(this::writeBatchAndCheck);
                     }
                 }
                 case ERROR -> {
@@ -213,6 +211,35 @@ final class TunnelFront {
                     }
                 }
                 default -> { }
+            }
+        }
+
+        // As the proxy's ExchangeBody: the chunks of one read from the tunnel go to the client as one write
+        private final java.util.List<io.netty.buffer.ByteBuf> batch = new java.util.ArrayList<>();
+        private boolean flushScheduled;
+
+        private void writeBatch() {
+            flushScheduled = false;
+            if (batch.isEmpty()) {
+                return;
+            }
+            io.netty.buffer.ByteBuf all = batch.size() == 1 ? batch.get(0)
+                    : Unpooled.wrappedBuffer(batch.toArray(new io.netty.buffer.ByteBuf[0]));
+            batch.clear();
+            resp.write(Buffer.buffer(all));
+        }
+
+        private void writeBatchAndCheck() {
+            if (ended) {
+                return;
+            }
+            writeBatch();
+            if (resp.writeQueueFull()) {
+                ex.pause();
+                resp.drainHandler(v -> ex.resume());
+                if (!resp.writeQueueFull()) {
+                    ex.resume();
+                }
             }
         }
 
@@ -232,6 +259,7 @@ final class TunnelFront {
             if (!resp.headWritten()) {
                 resp.setStatusCode(error == null ? 502 : error.httpStatus()).end(error == null ? "no response\n" : error.getMessage() + "\n");
             } else if (error == null) {
+                writeBatch();
                 resp.end();
             } else {
                 resp.reset();

@@ -1,6 +1,8 @@
 package io.lyre.proxy.tunnel;
 
 import io.lyre.tunnel.Exchange;
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.Unpooled;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
@@ -12,6 +14,11 @@ import java.util.ArrayDeque;
  * The bytes an agent sends on one exchange as a Vert.x {@link ReadStream}, on one Vert.x context. Back-pressure
  * reaches the agent: while this stream has no demand the exchange is paused, which closes the HTTP/2 window of
  * that exchange only. At most the few frames already requested wait here.
+ *
+ * <p>Chunks are handed on at the end of the event-loop turn that brought them, the ones that came together as one
+ * buffer (no copy): the client's connection gets one flushed write per read from the tunnel instead of one per
+ * 64 KiB frame, which was half the front door's CPU in a bulk download. The end is handed on at once, with
+ * whatever waits before it.
  */
 final class ExchangeBody implements ReadStream<Buffer> {
     private final Context context;
@@ -23,6 +30,7 @@ final class ExchangeBody implements ReadStream<Buffer> {
     private long demand = Long.MAX_VALUE;
     private boolean ended;
     private boolean delivering;
+    private boolean deliveryScheduled;
     private static final Object END = new Object();
 
     ExchangeBody(Context context) {
@@ -41,7 +49,13 @@ final class ExchangeBody implements ReadStream<Buffer> {
     void push(Buffer b) {
         if (!ended) {
             queue.add(b);
-            deliver();
+            if (!deliveryScheduled) {
+                deliveryScheduled = true;
+                context.runOnContext(v -> {
+                    deliveryScheduled = false;
+                    deliver();
+                });
+            }
         }
     }
 
@@ -66,11 +80,21 @@ final class ExchangeBody implements ReadStream<Buffer> {
         try {
             while (!queue.isEmpty()) {
                 Object next = queue.peek();
-                if (next instanceof Buffer b) {
+                if (next instanceof Buffer first) {
                     if (demand == 0 || handler == null) {
                         break;
                     }
                     queue.poll();
+                    Buffer b = first;
+                    if (queue.peek() instanceof Buffer) { // chunks that came together go on as one
+                        CompositeByteBuf all = Unpooled.compositeBuffer(Integer.MAX_VALUE);
+                        all.addComponent(true, first.getByteBuf());
+                        while (queue.peek() instanceof Buffer more) {
+                            queue.poll();
+                            all.addComponent(true, more.getByteBuf());
+                        }
+                        b = Buffer.buffer(all);
+                    }
                     if (demand != Long.MAX_VALUE) {
                         demand--;
                     }

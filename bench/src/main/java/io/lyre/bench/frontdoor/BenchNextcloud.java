@@ -1,5 +1,7 @@
 package io.lyre.bench.frontdoor;
 
+import io.lyre.bench.Args;
+
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServerOptions;
@@ -50,7 +52,7 @@ final class BenchNextcloud {
         this.delayMs = delayMs;
     }
 
-    static void run(FrontDoorBenchMain.Opts a) throws Exception {
+    static void run(Args a) throws Exception {
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
         BenchNextcloud nc = new BenchNextcloud(vertx, Files.readString(Path.of(a.str("key-file", null))).trim(),
                 a.str("app-id", null), new JsonObject(Files.readString(Path.of(a.str("meta-file", null)))).encode(),

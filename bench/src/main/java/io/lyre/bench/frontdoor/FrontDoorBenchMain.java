@@ -1,8 +1,8 @@
 package io.lyre.bench.frontdoor;
 
+import io.lyre.bench.Args;
+import io.lyre.bench.tunnel.TunnelFront;
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.Map;
 
 /**
  * Entry point of the front-door benchmark's processes (started by {@code bench/frontdoor-bench.sh}, never by a build):
@@ -25,42 +25,15 @@ public final class FrontDoorBenchMain {
             System.err.println("usage: FrontDoorBenchMain nextcloud|front|single-flight --key=value ...");
             System.exit(2);
         }
-        Map<String, String> a = new HashMap<>();
-        for (int i = 1; i < args.length; i++) {
-            String s = args[i];
-            if (!s.startsWith("--") || !s.contains("=")) {
-                throw new IllegalArgumentException("option --key=value expected, got " + s);
-            }
-            a.put(s.substring(2, s.indexOf('=')), s.substring(s.indexOf('=') + 1));
-        }
-        Opts o = new Opts(a);
+        Args o = new Args(args, 1);
         switch (args[0]) {
             case "nextcloud" -> BenchNextcloud.run(o);
-            case "front" -> DirectTunnelFront.run(o);
+            case "front" -> TunnelFront.run(o); // the tunnel benchmark's front, on the container's address
             case "single-flight" -> SingleFlightClient.run(o);
             default -> {
                 System.err.println("unknown command " + args[0] + " in " + Arrays.toString(args));
                 System.exit(2);
             }
-        }
-    }
-
-    /** {@code --key=value} options. */
-    record Opts(Map<String, String> values) {
-        String str(String key, String def) {
-            String v = values.get(key);
-            if (v == null && def == null) {
-                throw new IllegalArgumentException("--" + key + "=... is required");
-            }
-            return v != null ? v : def;
-        }
-
-        int integer(String key, int def) {
-            return Integer.parseInt(str(key, Integer.toString(def)));
-        }
-
-        double dbl(String key, double def) {
-            return Double.parseDouble(str(key, Double.toString(def)));
         }
     }
 }

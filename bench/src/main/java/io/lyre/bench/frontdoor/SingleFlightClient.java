@@ -1,5 +1,7 @@
 package io.lyre.bench.frontdoor;
 
+import io.lyre.bench.Args;
+
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -50,7 +52,7 @@ final class SingleFlightClient {
         this.nextcloud = nextcloud;
     }
 
-    static void run(FrontDoorBenchMain.Opts a) throws Exception {
+    static void run(Args a) throws Exception {
         int conc = a.integer("concurrency", 1000);
         double lifetime = a.dbl("lifetime-s", 3);
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));

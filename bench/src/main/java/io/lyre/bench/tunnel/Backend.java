@@ -1,5 +1,7 @@
 package io.lyre.bench.tunnel;
 
+import io.lyre.bench.Args;
+
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;

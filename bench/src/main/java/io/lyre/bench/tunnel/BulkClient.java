@@ -1,5 +1,7 @@
 package io.lyre.bench.tunnel;
 
+import io.lyre.bench.Args;
+
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;

@@ -1,5 +1,7 @@
 package io.lyre.bench.tunnel;
 
+import io.lyre.bench.Args;
+
 import java.util.Arrays;
 
 /**

@@ -1,6 +1,7 @@
 package io.lyre.bench.tunnel;
 
 import com.google.protobuf.ByteString;
+import io.lyre.bench.Args;
 import io.lyre.tunnel.AgentConnection;
 import io.lyre.tunnel.Exchange;
 import io.lyre.tunnel.ExchangeListener;
@@ -37,24 +38,30 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The tunnel-only front: every HTTP request and WebSocket it receives goes through the in-process
- * {@link TunnelServer} to the one connected agent, which relays it to {@code --backend-port} on its loopback.
- * No HaRP logic (no auth, no routes): this measures the tunnel path alone.
+ * {@link TunnelServer} to the one connected agent, which relays it to {@code --backend-host} (default the agent's
+ * loopback) port {@code --backend-port}. With {@code --backend-host-file} the host is read from that file once it
+ * exists (the front-door bench starts this front before the container whose address it learns later). No HaRP
+ * logic (no auth, no routes): this measures the tunnel path alone, for both benchmarks.
  */
-final class TunnelFront {
+public final class TunnelFront {
 
     private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-connection", "te", "trailer",
             "transfer-encoding", "upgrade", "proxy-authorization", "proxy-authenticate");
 
     private final TunnelServer tunnel;
     private final int backendPort;
+    private final Path backendHostFile;
+    private volatile String backendHost;
     private volatile AgentConnection agent;
 
-    private TunnelFront(TunnelServer tunnel, int backendPort) {
+    private TunnelFront(TunnelServer tunnel, String backendHost, Path backendHostFile, int backendPort) {
         this.tunnel = tunnel;
+        this.backendHost = backendHost;
+        this.backendHostFile = backendHostFile;
         this.backendPort = backendPort;
     }
 
-    static void run(Args a) throws Exception {
+    public static void run(Args a) throws Exception {
         Path dataDir = Path.of(a.str("data-dir", null));
         TunnelServerConfig cfg = TunnelServerConfig.defaults(dataDir).withBind("127.0.0.1", a.integer("tunnel-port", 0));
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(a.integer("event-loops", 2)).setPreferNativeTransport(true));
@@ -63,7 +70,9 @@ final class TunnelFront {
         Files.writeString(Path.of(a.str("token-file", null)), tunnel.createJoinToken(Duration.ofMinutes(30)).toString());
         System.out.println("TUNNEL_READY port=" + tunnel.port());
         System.out.flush();
-        TunnelFront front = new TunnelFront(tunnel, a.integer("backend-port", 0));
+        String hostFile = a.str("backend-host-file", "");
+        TunnelFront front = new TunnelFront(tunnel, hostFile.isEmpty() ? a.str("backend-host", "127.0.0.1") : null,
+                hostFile.isEmpty() ? null : Path.of(hostFile), a.integer("backend-port", 0));
         int port = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(a.integer("port", 0))
                         .setMaxWebSocketFrameSize(1 << 20).setAcceptBacklog(16384).setIdleTimeout(0))
                 .webSocketHandler(front::webSocket)
@@ -83,6 +92,20 @@ final class TunnelFront {
         System.out.println("AGENT_READY " + front.agent.agent().name());
         System.out.flush();
         Thread.currentThread().join();
+    }
+
+    /** The backend's host; null while the host file does not exist yet. */
+    private String backendHost() {
+        String h = backendHost;
+        if (h == null && backendHostFile != null && Files.isRegularFile(backendHostFile)) {
+            try {
+                h = Files.readString(backendHostFile).trim();
+            } catch (java.io.IOException e) {
+                h = "";
+            }
+            backendHost = h.isEmpty() ? null : h;
+        }
+        return backendHost;
     }
 
     private AgentConnection agent() {
@@ -116,6 +139,11 @@ final class TunnelFront {
     // ------------------------------------------------------------------ HTTP
 
     private void request(HttpServerRequest req) {
+        String host = backendHost();
+        if (host == null) {
+            req.response().setStatusCode(503).end("no backend host yet\n");
+            return;
+        }
         AgentConnection c = agent();
         if (c == null) {
             req.response().setStatusCode(503).end("no agent\n");
@@ -127,7 +155,7 @@ final class TunnelFront {
         req.pause();
         HttpServerResponse resp = req.response();
         HttpListener listener = new HttpListener(resp);
-        c.openHttp("127.0.0.1", backendPort, req.method().name(), req.uri(), headers(req.headers(), Set.of()), hasBody, listener)
+        c.openHttp(host, backendPort, req.method().name(), req.uri(), headers(req.headers(), Set.of()), hasBody, listener)
                 .whenComplete((ex, err) -> {
                     if (err != null) {
                         Throwable t = err instanceof java.util.concurrent.CompletionException && err.getCause() != null ? err.getCause() : err;
@@ -270,7 +298,8 @@ final class TunnelFront {
     // ------------------------------------------------------------------ WebSocket
 
     private void webSocket(ServerWebSocket ws) {
-        AgentConnection c = agent();
+        String host = backendHost();
+        AgentConnection c = host == null ? null : agent();
         if (c == null) {
             ws.reject(503);
             return;
@@ -285,7 +314,7 @@ final class TunnelFront {
         if (q != null && q.startsWith("bp=")) {
             port = Integer.parseInt(q.substring(3));
         }
-        c.openWebSocket("127.0.0.1", port, ws.uri(), headers(ws.headers(), Set.of("sec-websocket-key",
+        c.openWebSocket(host, port, ws.uri(), headers(ws.headers(), Set.of("sec-websocket-key",
                         "sec-websocket-version", "sec-websocket-extensions", "sec-websocket-accept", "host")), l)
                 .whenComplete((ex, err) -> {
                     if (err != null) {

@@ -1,14 +1,14 @@
-package io.lyre.bench.tunnel;
+package io.lyre.bench;
 
 import java.util.HashMap;
 import java.util.Map;
 
-/** {@code --key=value} options of the tunnel benchmark commands. */
-final class Args {
+/** {@code --key=value} options of the benchmark commands (after the command name). */
+public final class Args {
 
     private final Map<String, String> values = new HashMap<>();
 
-    Args(String[] args, int from) {
+    public Args(String[] args, int from) {
         for (int i = from; i < args.length; i++) {
             String a = args[i];
             if (!a.startsWith("--") || !a.contains("=")) {
@@ -18,7 +18,7 @@ final class Args {
         }
     }
 
-    String str(String key, String def) {
+    public String str(String key, String def) {
         String v = values.get(key);
         if (v == null && def == null) {
             throw new IllegalArgumentException("--" + key + "=... is required");
@@ -26,11 +26,15 @@ final class Args {
         return v != null ? v : def;
     }
 
-    int integer(String key, int def) {
+    public int integer(String key, int def) {
         return Integer.parseInt(str(key, Integer.toString(def)));
     }
 
-    long lng(String key, long def) {
+    public long lng(String key, long def) {
         return Long.parseLong(str(key, Long.toString(def)));
+    }
+
+    public double dbl(String key, double def) {
+        return Double.parseDouble(str(key, Double.toString(def)));
     }
 }

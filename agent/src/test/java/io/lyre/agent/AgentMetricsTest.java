@@ -90,7 +90,7 @@ class AgentMetricsTest {
                 String scrape = text[0];
                 Files.writeString(Path.of("target", "e2e-logs", "agent-metrics.txt"), scrape);
 
-                Map<String, String> contract = MetricsContract.read().get("Agent");
+                Map<String, String> contract = MetricsContract.types("Agent");
                 assertThat(contract).as("agent table of docs/metrics.md").isNotEmpty();
                 contract.forEach((name, type) -> {
                     String family = "counter".equals(type) ? name.replaceAll("_total$", "") : name;

@@ -15,9 +15,9 @@ import java.util.concurrent.TimeUnit;
  * Prometheus' {@code promtool} (Debian package {@code prometheus}). Missing: the test is skipped with a message,
  * or fails when {@code CI=true}.
  */
-final class Promtool {
+public final class Promtool {
 
-    record Result(int exitCode, String output) {
+    public record Result(int exitCode, String output) {
     }
 
     private Promtool() {
@@ -43,7 +43,7 @@ final class Promtool {
     }
 
     /** Runs {@code promtool args...} with {@code stdin} (may be null) and returns its exit code and output. */
-    static Result run(String stdin, String... args) throws Exception {
+    public static Result run(String stdin, String... args) throws Exception {
         List<String> cmd = new ArrayList<>();
         cmd.add(require().toString());
         cmd.addAll(List.of(args));

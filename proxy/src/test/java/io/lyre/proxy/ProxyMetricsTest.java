@@ -3,6 +3,8 @@ package io.lyre.proxy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.ByteString;
+import io.lyre.agent.MetricsContract;
+import io.lyre.agent.Promtool;
 import io.lyre.devices.Device;
 import io.lyre.devices.DeviceKind;
 import io.lyre.devices.Health;

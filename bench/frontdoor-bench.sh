@@ -17,7 +17,7 @@
 # is stopped by its recorded PID, and the ExApp container is removed through AppAPI's remove (then docker rm of
 # that one container name as a fallback). Results: bench/out/frontdoor/summary.md
 #
-# Knobs (env): DURATION=10 ROUNDS=2 CONC=4 DELAY_MS=20 POOL=4 (agents' --pool-size) JIT=c2|c1
+# Knobs (env): DURATION=10 ROUNDS=2 CONC=4 DELAY_MS=20 JIT=c2|c1
 #   HP_SESSION_LIFETIME=3 LAT_USER_INFO_DELAY_MS=0 SF_CONC=1000 SF_SUSTAIN_S=7 SF_USER_INFO_DELAY_MS=50
 #   PORT_BASE=19780 (uses PORT_BASE..PORT_BASE+6) SKIP_BUILD=1 reuses the jars already built.
 set -euo pipefail
@@ -28,7 +28,6 @@ DURATION=${DURATION:-10}
 ROUNDS=${ROUNDS:-2}
 CONC=${CONC:-4}
 DELAY_MS=${DELAY_MS:-20}
-POOL=${POOL:-4}
 JIT=${JIT:-c2}
 LIFETIME=${HP_SESSION_LIFETIME:-3}
 LAT_USER_INFO_DELAY_MS=${LAT_USER_INFO_DELAY_MS:-0}
@@ -162,7 +161,7 @@ AGENT_ENV=(env -u LYRE_AGENT_METRICS_ADDRESS -u LYRE_DATA_DIR)
   timeout 90 "${AGENT_ENV[@]}" java $SERVER_OPTS -jar $AGENT_JAR join "127.0.0.1:$TF_TUNNEL_PORT" "$(cat "$OUT/front-token")" \
     --data-dir "$OUT/agent-tf" --name bench-tunnel >"$OUT/agent-tf-join.log" 2>&1 \
     || { cat "$OUT/agent-tf-join.log" >&2; die "agent join (tunnel front) failed"; }
-  exec "${AGENT_ENV[@]}" java $SERVER_OPTS -jar $AGENT_JAR run --data-dir "$OUT/agent-tf" --pool-size "$POOL" >"$OUT/agent-tf.log" 2>&1
+  exec "${AGENT_ENV[@]}" java $SERVER_OPTS -jar $AGENT_JAR run --data-dir "$OUT/agent-tf" >"$OUT/agent-tf.log" 2>&1
 ) &
 AGENT_TF_PID=$!; PIDS+=($AGENT_TF_PID)
 
@@ -203,7 +202,7 @@ done
 timeout 60 "${AGENT_ENV[@]}" java $SERVER_OPTS -jar $AGENT_JAR join "127.0.0.1:$FD_TUNNEL_PORT" "$TOKEN" \
   --data-dir "$OUT/agent-fd" --name bench-frontdoor >"$OUT/agent-fd-join.log" 2>&1 \
   || { cat "$OUT/agent-fd-join.log" >&2; die "agent join (front door) failed"; }
-"${AGENT_ENV[@]}" java $SERVER_OPTS -jar $AGENT_JAR run --data-dir "$OUT/agent-fd" --pool-size "$POOL" >"$OUT/agent-fd.log" 2>&1 &
+"${AGENT_ENV[@]}" java $SERVER_OPTS -jar $AGENT_JAR run --data-dir "$OUT/agent-fd" >"$OUT/agent-fd.log" 2>&1 &
 AGENT_FD_PID=$!; PIDS+=($AGENT_FD_PID)
 end=$((SECONDS + 60)); ready=""
 while ((SECONDS < end)); do
@@ -342,7 +341,7 @@ verdict() { if awk "BEGIN {exit !($1)}"; then echo "**met**"; else echo "**misse
 GAP_OK=$( [[ $S_GAP == - ]] && echo 1 || awk -v g="$S_GAP" -v l="$LIFETIME" 'BEGIN {print (g >= l * 1000) ? 1 : 0}')
 {
   echo "Run $(date -u +%Y-%m-%dT%H:%MZ) on $(nproc) cores ($(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(java -version 2>&1 | head -1), wrk $(wrk -v 2>&1 | head -1 | cut -d' ' -f2), Docker $(docker version -f '{{.Server.Version}}' 2>/dev/null)"
-  echo "Load average (1/5/15 min): $LOAD_START at the start of the latency runs, $LOAD_MID after them, $LOAD_END at the end. JIT=$JIT POOL=$POOL HP_SESSION_LIFETIME=${LIFETIME}s"
+  echo "Load average (1/5/15 min): $LOAD_START at the start of the latency runs, $LOAD_MID after them, $LOAD_END at the end. JIT=$JIT HP_SESSION_LIFETIME=${LIFETIME}s"
   echo
   echo "Latency, GET /user (USER route) on $IMAGE at $CIP:$APP_PORT; wrk -t2 -c$CONC with ${DELAY_MS} ms think time, ${DURATION}s x $ROUNDS rounds (mean), alternating; user-info answered in ${LAT_USER_INFO_DELAY_MS} ms:"
   echo

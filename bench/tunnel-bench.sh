@@ -8,8 +8,8 @@
 # MB/s, WebSocket echo msg/s, and the RSS of front and agent with 10,000 idle WebSockets through the tunnel.
 # Every load step is bounded (fixed duration or count). Takes ~6-8 minutes. Results: bench/out/tunnel/summary.md
 #
-# Knobs (env): DURATION=15 WARMUP=20 CONC=32 ROUNDS=2 BULK_MIB=1024 IDLE_WS=10000 POOL=32 (agent --pool-size, its
-#   default: the pool it starts with) FRONT_LOOPS=2 (the tunnel front's Vert.x event loops)
+# Knobs (env): DURATION=15 WARMUP=20 CONC=32 ROUNDS=2 BULK_MIB=1024 IDLE_WS=10000
+#   FRONT_LOOPS=2 (the tunnel front's Vert.x event loops)
 #   JIT=c2 (full tiered, as ./lyre launches proxy and `agent run`) or JIT=c1 (-XX:TieredStopAtLevel=1, the CLI flags)
 #   SKIP_BUILD=1 reuses the jars already built.
 set -euo pipefail
@@ -22,7 +22,6 @@ CONC=${CONC:-32}
 ROUNDS=${ROUNDS:-2}
 BULK_MIB=${BULK_MIB:-1024}
 IDLE_WS=${IDLE_WS:-10000}
-POOL=${POOL:-32}
 JIT=${JIT:-c2}
 FRONT_LOOPS=${FRONT_LOOPS:-2}
 BACKEND_PORT=${BACKEND_PORT:-18080}
@@ -130,7 +129,7 @@ wait_for "$OUT/front.log" TUNNEL_READY 60 $FRONT_PID
 AGENT_JAR=agent/target/lyre-agent.jar
 java $SERVER_OPTS -jar $AGENT_JAR join "127.0.0.1:$TUNNEL_PORT" "$(cat "$OUT/token")" --data-dir "$OUT/agent-data" \
   --name bench >"$OUT/agent-join.log" 2>&1 || { cat "$OUT/agent-join.log" >&2; die "agent join failed"; }
-java $SERVER_OPTS -jar $AGENT_JAR run --data-dir "$OUT/agent-data" --pool-size "$POOL" >"$OUT/agent.log" 2>&1 &
+java $SERVER_OPTS -jar $AGENT_JAR run --data-dir "$OUT/agent-data" >"$OUT/agent.log" 2>&1 &
 AGENT_PID=$!; PIDS+=($AGENT_PID)
 wait_for "$OUT/front.log" AGENT_READY 60 $FRONT_PID
 kill -0 $AGENT_PID || die "agent exited; see $OUT/agent.log"
@@ -244,7 +243,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.0f %%", 100 * a 
 verdict() { if awk "BEGIN {exit !($1)}"; then echo "**met**"; else echo "**missed**"; fi; }
 {
   echo "Run $(date -u +%Y-%m-%dT%H:%MZ) on $(nproc) cores ($(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(java -version 2>&1 | head -1), $(haproxy -v | head -1 | cut -d' ' -f1-3), wrk $(wrk -v 2>&1 | head -1 | cut -d' ' -f2)"
-  echo "Load average (1/5/15 min) at start of load: $LOAD_START; at end: $LOAD_END. JIT=$JIT POOL=$POOL CONC=$CONC DURATION=${DURATION}s ROUNDS=$ROUNDS"
+  echo "Load average (1/5/15 min) at start of load: $LOAD_START; at end: $LOAD_END. JIT=$JIT CONC=$CONC DURATION=${DURATION}s ROUNDS=$ROUNDS"
   echo
   echo "| measure | direct | HAProxy | tunnel | tunnel / direct | tunnel / HAProxy |"
   echo "|---|---|---|---|---|---|"

@@ -54,11 +54,6 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--proxy", paramLabel = "HOST:PORT", description = "dial this address instead of the one joined")
     String proxy;
 
-    @Option(names = "--pool-size", defaultValue = "" + TunnelClient.DEFAULT_POOL_SIZE,
-            description = "idle exchange streams kept open at first; the pool grows to twice the most exchanges seen "
-                    + "running at once, up to " + TunnelClient.MAX_POOL_SIZE + " (default: ${DEFAULT-VALUE})")
-    int poolSize;
-
     @Option(names = "--max-upstream-connections", defaultValue = "" + ExchangeRouter.DEFAULT_MAX_CONNECTIONS,
             description = "most HTTP connections and WebSockets the agent keeps to one target host:port (default: ${DEFAULT-VALUE})")
     int maxUpstreamConnections;
@@ -132,7 +127,7 @@ public final class RunCommand implements Callable<Integer> {
         CompletableFuture<byte[]> scan = new CompletableFuture<>();
         AtomicBoolean factsUsed = new AtomicBoolean();
         // The tunnel connection runs on the relays' event loop (so Vert.x must be up before the dial).
-        TunnelClient.Config cfg = TunnelClient.Config.of(creds).withPoolSize(poolSize).withLoops(router.join().tunnelLoops());
+        TunnelClient.Config cfg = TunnelClient.Config.of(creds).withLoops(router.join().tunnelLoops());
         if (proxy != null) {
             cfg = cfg.withProxy(ProxyAddress.parse(proxy));
         }

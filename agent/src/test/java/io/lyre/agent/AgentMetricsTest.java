@@ -59,7 +59,7 @@ class AgentMetricsTest {
                     "--data-dir", dir.toString(), "--metrics-address", "127.0.0.1:" + port)) {
                 await().atMost(Duration.ofSeconds(45)).pollInterval(Duration.ofMillis(100))
                         .failFast("agent exited:\n" + agent.log, () -> !agent.process.isAlive())
-                        .until(() -> server.connection(id).map(c -> c.idleStreams() > 0).orElse(false));
+                        .until(() -> server.connection(id).map(c -> c.exchangesReady()).orElse(false));
 
                 ExchangeReader r = new ExchangeReader();
                 server.connection(id).orElseThrow().openHttp("127.0.0.1", apps.httpPort(), "GET", "/hello",

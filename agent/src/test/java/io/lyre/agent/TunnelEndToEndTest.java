@@ -112,7 +112,7 @@ class TunnelEndToEndTest {
     void awaitReady(String id, AgentProcess p, Duration within) {
         await().atMost(within).pollInterval(Duration.ofMillis(50))
                 .failFast("agent exited:\n" + p.log, () -> !p.process.isAlive())
-                .until(() -> server.connection(id).map(c -> c.idleStreams() > 0).orElse(false));
+                .until(() -> server.connection(id).map(c -> c.exchangesReady()).orElse(false));
     }
 
     AgentConnection alpha() {

@@ -17,9 +17,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The proxy's handle on one connected agent: start exchanges through it.
  *
- * <p>Every {@code open...} method takes an idle stream from the agent's pool, installs the listener, sends
- * the opening frame and completes with the {@link Exchange}; it fails with a {@link TunnelException} (503)
- * when the agent has no stream ready in time, or is gone. Then, for an HTTP front (Vert.x):
+ * <p>Every {@code open...} method starts an exchange on the agent's shared stream ({@link ExchangeMux}): it installs
+ * the listener, sends the opening frame and completes with the {@link Exchange}, at once; it fails with a
+ * {@link TunnelException} (503) when the agent is gone, or has not opened its stream within the open timeout (only
+ * just after it connected). Then, for an HTTP front (Vert.x):
  * <ul>
  *   <li>request body in: {@code exchange.sendData(chunk, false)} per chunk; when
  *       {@code exchange.writeQueueFull()}, {@code request.pause()} and {@code exchange.drainHandler(request::resume)};
@@ -37,7 +38,8 @@ public final class AgentConnection {
 
     private final AgentRecord agent;
     private final Hello hello;
-    private final ExchangePool pool;
+    private final CompletableFuture<ExchangeMux> muxReady = new CompletableFuture<>();
+    private volatile ExchangeMux mux;
     private final Set<Exchange> active = ConcurrentHashMap.newKeySet();
     private final Duration openTimeout;
     private final ScheduledExecutorService timer;
@@ -56,7 +58,6 @@ public final class AgentConnection {
         this.hello = hello;
         this.openTimeout = openTimeout;
         this.timer = timer;
-        this.pool = new ExchangePool(agent.name() + "/" + agent.id());
         this.inventoryJson = hello.getInventoryJson().toByteArray();
     }
 
@@ -78,8 +79,16 @@ public final class AgentConnection {
         return open;
     }
 
-    public int idleStreams() {
-        return pool.idleCount();
+    /** True once the agent's exchange stream is up: exchanges start without waiting. */
+    public boolean exchangesReady() {
+        ExchangeMux m = mux;
+        return open && m != null && !m.isClosed();
+    }
+
+    /** Exchanges on the agent's stream that have not finished at both ends (for tests and diagnostics). */
+    public int exchangesOnStream() {
+        ExchangeMux m = mux;
+        return m == null ? 0 : m.size();
     }
 
     public int activeExchanges() {
@@ -91,20 +100,43 @@ public final class AgentConnection {
         if (!open) {
             return CompletableFuture.failedFuture(new TunnelException(503, "agent " + agent.name() + " is not connected"));
         }
-        ExchangeFrame frame = ExchangeFrame.newBuilder().setOpen(openFrame).build();
-        return pool.take(openTimeout, timer).thenApply(ex -> {
-            if (traffic != TunnelTraffic.NONE) {
-                traffic.opened(agent, openFrame);
-                ex.countBytes(traffic.bytes(agent, true), traffic.bytes(agent, false));
+        ExchangeMux m = mux;
+        if (m != null) {
+            try {
+                return CompletableFuture.completedFuture(start(m, openFrame, listener));
+            } catch (TunnelException e) {
+                return CompletableFuture.failedFuture(e);
             }
-            ex.listener(listener);
-            active.add(ex);
-            ex.onTermination(() -> active.remove(ex));
-            if (!ex.send(frame)) {
-                ex.abort(new TunnelException(502, "agent " + agent.name() + ": stream closed before the exchange opened"));
+        }
+        // just connected: the agent's exchange stream follows its welcome by a round trip
+        CompletableFuture<ExchangeMux> ready = new CompletableFuture<>();
+        muxReady.whenComplete((mx, err) -> {
+            if (err != null) {
+                ready.completeExceptionally(err);
+            } else {
+                ready.complete(mx);
             }
-            return ex;
         });
+        java.util.concurrent.ScheduledFuture<?> expiry = timer.schedule(() -> ready.completeExceptionally(new TunnelException(503,
+                "agent " + agent.name() + " opened no exchange stream within " + openTimeout.toMillis() + " ms")),
+                openTimeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        ready.whenComplete((mx, err) -> expiry.cancel(false));
+        return ready.thenApply(mx -> start(mx, openFrame, listener));
+    }
+
+    private Exchange start(ExchangeMux m, Open openFrame, ExchangeListener listener) {
+        Exchange ex = m.open();
+        if (traffic != TunnelTraffic.NONE) {
+            traffic.opened(agent, openFrame);
+            ex.countBytes(traffic.bytes(agent, true), traffic.bytes(agent, false));
+        }
+        ex.listener(listener);
+        active.add(ex);
+        ex.onTermination(() -> active.remove(ex));
+        if (!ex.send(ExchangeFrame.newBuilder().setOpen(openFrame).build())) {
+            ex.abort(new TunnelException(502, "agent " + agent.name() + ": stream closed before the exchange opened"));
+        }
+        return ex;
     }
 
     /** An HTTP request to {@code host:port} on the agent's side; {@code hasBody} false: no Data frames will follow. */
@@ -135,21 +167,13 @@ public final class AgentConnection {
 
     // ---- used by the server
 
-    void offerIdle(Exchange ex) {
-        ex.listener(new ExchangeListener() {
-            @Override
-            public void onFrame(ExchangeFrame frame) {
-                LOG.warn("agent {}: unexpected {} frame on an idle exchange stream; dropping it", agent.name(),
-                        frame.getFrameCase());
-                ex.abort(new TunnelException(400, "frame on idle stream"));
-            }
-
-            @Override
-            public void onClosed(TunnelException error) {
-                pool.remove(ex);
-            }
-        });
-        pool.offer(ex);
+    /** The agent's Exchanges stream arrived; false (and the caller refuses it) when one is up already or we closed. */
+    boolean attach(ExchangeMux m) {
+        if (!open || !muxReady.complete(m)) {
+            return false;
+        }
+        mux = m;
+        return true;
     }
 
     void updateInventory(byte[] json) {
@@ -158,9 +182,13 @@ public final class AgentConnection {
 
     void close(TunnelException reason) {
         open = false;
-        pool.close(reason);
+        muxReady.completeExceptionally(reason);
+        ExchangeMux m = mux;
+        if (m != null) {
+            m.close(reason);
+        }
         for (Exchange ex : active) {
-            ex.abort(reason);
+            ex.fail(reason);
         }
     }
 }

@@ -1,14 +1,10 @@
 package io.lyre.tunnel;
 
 import com.google.protobuf.ByteString;
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
-import io.grpc.stub.CallStreamObserver;
-import io.grpc.stub.ClientCallStreamObserver;
-import io.grpc.stub.ClientResponseObserver;
-import io.grpc.stub.ServerCallStreamObserver;
-import io.grpc.stub.StreamObserver;
+import io.lyre.tunnel.proto.Data;
+import io.lyre.tunnel.proto.End;
 import io.lyre.tunnel.proto.ExchangeFrame;
+import io.lyre.tunnel.proto.Window;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -17,130 +13,73 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One exchange: a bidirectional gRPC stream of {@link ExchangeFrame}s with flow control in both directions,
- * the same class on both ends.
+ * One exchange: a two-way run of {@link ExchangeFrame}s with its own id on the agent's shared stream
+ * ({@link ExchangeMux}), with flow control in both directions; the same class on both ends.
  *
- * <p>Sending follows Vert.x's WriteStream: check {@link #writeQueueFull()} after a write and, when full,
- * stop producing until {@link #drainHandler(Runnable)} runs. gRPC buffers only what it already accepted
- * (about {@link TunnelProtocol#ON_READY_THRESHOLD_BYTES} plus the HTTP/2 window), so a producer that honours
- * this never buffers without bound.
+ * <p>Sending follows Vert.x's WriteStream: check {@link #writeQueueFull()} after a write and, when full, stop producing
+ * until {@link #drainHandler(Runnable)} runs. It is full while this exchange has no credit left (the other end has
+ * not handed on what it got: {@link TunnelProtocol#WINDOW_BYTES} per exchange) or while the shared stream holds too
+ * much unsent. Frames sent while out of credit wait here, in order, so a producer that honours this buffers one
+ * write at most.
  *
- * <p>Receiving follows Vert.x's ReadStream: frames go to the {@link ExchangeListener}; {@link #pause()}
- * stops delivery (and stops asking gRPC for more, which closes the HTTP/2 window of this stream only, so the
- * sender slows while other exchanges on the same connection go on), {@link #resume()} and {@link #fetch(long)}
- * restart it. At most {@value #PREFETCH} frames are requested ahead.
+ * <p>Receiving follows Vert.x's ReadStream: frames go to the {@link ExchangeListener}; {@link #pause()} stops delivery
+ * and so stops granting credit, which stops the sender of this exchange only; {@link #resume()} and
+ * {@link #fetch(long)} restart it.
  *
- * <p>Ending: {@link #complete()} says "I send nothing more". The agent's half-close reaches the proxy at
- * once; the proxy's side closes the gRPC call when both ends have completed. {@link #cancel(String)} ends the
- * exchange at once from either side.
+ * <p>Ending: {@link #complete()} says "I send nothing more" (an End frame); the exchange is over when both ends said
+ * so. {@link #cancel(String)} ends it at once from either side; {@link #abort(TunnelException)} drops it for a local
+ * reason and tells the other end why.
  */
 public final class Exchange {
 
     /** Which end of the tunnel this object lives on. */
     public enum Side { PROXY, AGENT }
 
-    /** Frames asked ahead of the listener: 16 x 64 KiB chunks, about gRPC's 1 MiB HTTP/2 stream window. */
-    static final int PREFETCH = 16;
     private static final Logger LOG = LoggerFactory.getLogger(Exchange.class);
     private static final Object END = new Object();
+    /** Credit is granted back once this much was handed on: a Window frame per quarter window, not per frame. */
+    private static final int GRANT_BYTES = TunnelProtocol.WINDOW_BYTES / 4;
 
-    private final Side side;
-    private final String peer;
-    private final int maxFrameBytes;
-    private volatile CallStreamObserver<ExchangeFrame> out;
+    private final ExchangeMux mux;
+    private final long id;
 
     private final Object lock = new Object();
+    // receiving
     private final ArrayDeque<ExchangeFrame> pending = new ArrayDeque<>();
     private ExchangeListener listener;
     private long demand = Long.MAX_VALUE;
-    private int outstanding;
     private boolean draining;
     private boolean missed;
     private boolean remoteEnded;
+    private TunnelException remoteEndError;
     private TunnelException failure;
     private boolean closeDelivered;
     private Object terminal;
+    private long receivedUngranted;
+    private long handedOnUngranted;
+    // sending
+    private long credit = TunnelProtocol.WINDOW_BYTES;
+    private final ArrayDeque<ExchangeFrame> blocked = new ArrayDeque<>();
+    private boolean localEnded;
+    private boolean sendClosed;
     private Runnable drainHandler;
 
-    private final Object sendLock = new Object();
-    private boolean localCompleted;
-    private boolean callClosed;
     private final List<Runnable> terminationHooks = new CopyOnWriteArrayList<>();
     private volatile LongConsumer sentBytes;
     private volatile LongConsumer receivedBytes;
 
-    private Exchange(Side side, String peer, int maxFrameBytes) {
-        this.side = side;
-        this.peer = peer;
-        this.maxFrameBytes = maxFrameBytes;
+    Exchange(ExchangeMux mux, long id) {
+        this.mux = mux;
+        this.id = id;
     }
 
-    /** Proxy end: wraps the server call's response observer; returns the exchange and its inbound observer. */
-    public static Exchange onServerCall(ServerCallStreamObserver<ExchangeFrame> responses, String peer, int maxFrameBytes) {
-        Exchange ex = new Exchange(Side.PROXY, peer, maxFrameBytes);
-        responses.disableAutoRequest();
-        responses.setOnReadyThreshold(TunnelProtocol.ON_READY_THRESHOLD_BYTES);
-        responses.setOnReadyHandler(ex::onReady);
-        responses.setOnCancelHandler(() -> ex.inboundFailed(Status.CANCELLED.withDescription("stream cancelled by the agent or lost").asRuntimeException()));
-        ex.out = responses;
-        return ex;
-    }
-
-    /** Agent end: the observer to pass to the stub's {@code exchange(...)} call; the exchange exists once the call started. */
-    public static Exchange forClientCall(String peer, int maxFrameBytes) {
-        return new Exchange(Side.AGENT, peer, maxFrameBytes);
-    }
-
-    /** The gRPC-side observer for this exchange's inbound frames. */
-    public StreamObserver<ExchangeFrame> inbound() {
-        return new StreamObserver<>() {
-            @Override
-            public void onNext(ExchangeFrame f) {
-                inboundFrame(f);
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                inboundFailed(t);
-            }
-
-            @Override
-            public void onCompleted() {
-                inboundCompleted();
-            }
-        };
-    }
-
-    /** For the agent: the response observer to give to {@code TunnelStub.exchange(...)}. */
-    public ClientResponseObserver<ExchangeFrame, ExchangeFrame> clientObserver() {
-        StreamObserver<ExchangeFrame> in = inbound();
-        return new ClientResponseObserver<>() {
-            @Override
-            public void beforeStart(ClientCallStreamObserver<ExchangeFrame> requests) {
-                requests.disableAutoRequestWithInitial(0);
-                requests.setOnReadyHandler(Exchange.this::onReady);
-                out = requests;
-            }
-
-            @Override
-            public void onNext(ExchangeFrame value) {
-                in.onNext(value);
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                in.onError(t);
-            }
-
-            @Override
-            public void onCompleted() {
-                in.onCompleted();
-            }
-        };
+    /** This exchange's id on its agent's stream (for logs). */
+    public long id() {
+        return id;
     }
 
     public Side side() {
-        return side;
+        return mux.side();
     }
 
     /** Counts the serialized size of every frame sent and received from now on (metrics). */
@@ -151,7 +90,7 @@ public final class Exchange {
 
     /** The agent's name (on the proxy) or the proxy's address (on the agent): for messages. */
     public String peer() {
-        return peer;
+        return mux.peer();
     }
 
     // ---------------------------------------------------------------- receiving
@@ -171,7 +110,6 @@ public final class Exchange {
             return this;
         }
         drain();
-        requestMore();
         return this;
     }
 
@@ -189,7 +127,6 @@ public final class Exchange {
             demand = Long.MAX_VALUE;
         }
         drain();
-        requestMore();
         return this;
     }
 
@@ -201,46 +138,31 @@ public final class Exchange {
             }
         }
         drain();
-        requestMore();
         return this;
     }
 
     // ---------------------------------------------------------------- sending
 
-    /** Sends one frame; false when the stream is already closed (the frame is dropped). Thread-safe. */
+    /** Sends one frame; false when this end can send no more (the frame is dropped). Thread-safe. */
     public boolean send(ExchangeFrame frame) {
-        synchronized (sendLock) {
-            if (callClosed || localCompleted || out == null) {
-                return false;
-            }
-            try {
-                out.onNext(frame);
-                LongConsumer counter = sentBytes;
-                if (counter != null) {
-                    counter.accept(frame.getSerializedSize());
-                }
-                return true;
-            } catch (RuntimeException e) {
-                LOG.debug("send on closed exchange with {}: {}", peer, e.toString());
-                callClosed = true;
-                return false;
-            }
-        }
+        return enqueue(frame.toBuilder().setId(id).build());
     }
 
     /** Sends body bytes, split into chunks of at most {@link TunnelProtocol#MAX_CHUNK_BYTES}. */
     public boolean sendData(ByteString bytes, boolean endOfStream) {
         int size = bytes.size();
-        if (size <= TunnelProtocol.MAX_CHUNK_BYTES) {
-            return send(Frames.data(bytes, endOfStream));
-        }
-        for (int off = 0; off < size; off += TunnelProtocol.MAX_CHUNK_BYTES) {
+        for (int off = 0; ; off += TunnelProtocol.MAX_CHUNK_BYTES) {
             int end = Math.min(size, off + TunnelProtocol.MAX_CHUNK_BYTES);
-            if (!send(Frames.data(bytes.substring(off, end), endOfStream && end == size))) {
+            ByteString chunk = off == 0 && end == size ? bytes : bytes.substring(off, end);
+            ExchangeFrame f = ExchangeFrame.newBuilder().setId(id)
+                    .setData(Data.newBuilder().setPayload(chunk).setEndOfStream(endOfStream && end == size)).build();
+            if (!enqueue(f)) {
                 return false;
             }
+            if (end == size) {
+                return true;
+            }
         }
-        return true;
     }
 
     /** Data(end_of_stream) and then {@link #complete()}. */
@@ -249,166 +171,180 @@ public final class Exchange {
         complete();
     }
 
-    /** True when the stream will not take more without buffering: stop writing until the drain handler runs. */
+    /** True when this exchange will not take more without buffering: stop writing until the drain handler runs. */
     public boolean writeQueueFull() {
-        CallStreamObserver<ExchangeFrame> o = out;
-        return o != null && !o.isReady() && !isClosed();
+        synchronized (lock) {
+            return !sendClosed && !localEnded && !canWriteLocked();
+        }
     }
 
-    /** Runs {@code r} once, when the stream can take more (at once if it already can). */
+    /** Runs {@code r} once, when the exchange can take more (at once if it already can, or if it is over). */
     public Exchange drainHandler(Runnable r) {
+        boolean now;
+        boolean waitForStream = false;
         synchronized (lock) {
-            drainHandler = r;
+            now = sendClosed || localEnded || canWriteLocked();
+            if (!now) {
+                drainHandler = r;
+                waitForStream = hasCreditLocked();
+            }
         }
-        CallStreamObserver<ExchangeFrame> o = out;
-        if (o == null || o.isReady() || isClosed()) {
-            onReady();
+        if (now) {
+            r.run();
+        } else if (waitForStream) {
+            mux.awaitReady(this);
         }
         return this;
     }
 
-    /** This end sends nothing more (see the class comment for when the call closes). Idempotent. */
+    /** This end sends nothing more; the exchange is over once the other end says the same. Idempotent. */
     public void complete() {
-        boolean closeNow = false;
-        synchronized (sendLock) {
-            if (localCompleted || callClosed) {
+        boolean over;
+        synchronized (lock) {
+            if (localEnded || sendClosed) {
                 return;
             }
-            localCompleted = true;
-            if (side == Side.AGENT) {
-                closeNow = true;
-            } else {
-                synchronized (lock) {
-                    closeNow = remoteEnded;
-                }
-            }
-            if (closeNow) {
-                closeCall(null);
-            }
+            localEnded = true;
+            enqueueLocked(ExchangeFrame.newBuilder().setId(id).setEnd(End.getDefaultInstance()).build());
+            over = isFinishedLocked();
+        }
+        if (over) {
+            mux.remove(this);
         }
     }
 
-    /** Ends the exchange now: a Cancel frame tells the other end why, then the stream closes. */
+    /** Ends the exchange now: a Cancel frame tells the other end why. */
     public void cancel(String reason) {
-        synchronized (sendLock) {
-            if (!callClosed && !localCompleted && out != null) {
-                try {
-                    out.onNext(Frames.cancel(reason));
-                } catch (RuntimeException ignored) {
-                    // already gone: nothing to tell
-                }
-            }
-            closeCall(Status.CANCELLED.withDescription(reason));
-        }
+        stopSending(Frames.cancel(reason).toBuilder().setId(id).build());
         fail(new TunnelException(499, "cancelled here: " + reason));
     }
 
-    /** Fails the exchange now for a local reason (oversized frame, agent lost): both ends see it end. */
+    /** Fails the exchange now for a local reason (oversized frame, agent lost): the other end is told (Reset). */
     public void abort(TunnelException e) {
-        synchronized (sendLock) {
-            closeCall(side == Side.PROXY && e.httpStatus() == 413
-                    ? Status.RESOURCE_EXHAUSTED.withDescription(e.getMessage())
-                    : Status.UNAVAILABLE.withDescription(e.getMessage()));
-        }
+        stopSending(Frames.reset(id, e.httpStatus(), e.getMessage()));
         fail(e);
     }
 
-    /** True once the exchange ended (normally or not) from this end's view. */
+    /**
+     * True once the exchange is over here: it failed or was cancelled, or both ends ended and the listener heard of
+     * it. The other end's half-close alone does not close it: this end may still send.
+     */
     public boolean isClosed() {
         synchronized (lock) {
-            return closeDelivered || failure != null;
+            return failure != null || closeDelivered && (localEnded || sendClosed);
         }
     }
 
     /** Runs {@code r} once when the listener has been told the exchange closed. */
     public void onTermination(Runnable r) {
         terminationHooks.add(r);
-        if (isClosedDelivered()) {
+        boolean delivered;
+        synchronized (lock) {
+            delivered = closeDelivered;
+        }
+        if (delivered) {
             r.run();
         }
     }
 
-    private boolean isClosedDelivered() {
-        synchronized (lock) {
-            return closeDelivered;
-        }
-    }
+    // ---------------------------------------------------------------- from the mux
 
-    // ---------------------------------------------------------------- transport callbacks
-
-    private void onReady() {
-        Runnable h;
-        synchronized (lock) {
-            h = drainHandler;
-            drainHandler = null;
-        }
-        if (h != null) {
-            h.run();
-        }
-    }
-
-    private void inboundFrame(ExchangeFrame f) {
-        int size = f.getSerializedSize();
-        if (size > maxFrameBytes) {
-            LOG.warn("exchange with {}: refused an oversized frame ({} bytes > limit {}); dropping this stream only",
-                    peer, size, maxFrameBytes);
-            abort(new TunnelException(413, "oversized frame from " + peer + " (" + size + " bytes)"));
-            return;
-        }
-        LongConsumer counter = receivedBytes;
-        if (counter != null) {
-            counter.accept(size);
-        }
-        synchronized (lock) {
-            if (outstanding > 0) {
-                outstanding--;
-            }
-            if (closeDelivered || failure != null) {
+    /** A frame of this exchange from the other end (the stream's thread); {@code size} is its serialized size. */
+    void received(ExchangeFrame f, int size) {
+        countReceived(size);
+        switch (f.getFrameCase()) {
+            case WINDOW -> {
+                granted(f.getWindow().getBytes());
                 return;
             }
-            if (f.hasResponseHead() && f.getResponseHead().hasBody()) {
+            case END -> {
+                boolean over;
+                synchronized (lock) {
+                    remoteEnded = true;
+                    over = isFinishedLocked();
+                }
+                if (over) {
+                    mux.remove(this);
+                }
+                drain();
+                return;
+            }
+            case RESET -> {
+                int status = f.getReset().getStatus() == 0 ? 502 : f.getReset().getStatus();
+                stopSending(null);
+                fail(new TunnelException(status, (side() == Side.PROXY ? "agent " : "proxy ") + peer()
+                        + " dropped the exchange: " + f.getReset().getMessage()));
+                return;
+            }
+            case CANCEL -> {
+                // the Cancel frame itself reaches the listener (it says why), then the close
+                synchronized (lock) {
+                    if (closeDelivered || failure != null || remoteEnded) {
+                        return;
+                    }
+                    pending.addLast(f);
+                    remoteEnded = true;
+                    remoteEndError = new TunnelException(502, "cancelled by the other end: " + f.getCancel().getReason());
+                }
+                stopSending(null);
+                drain();
+                return;
+            }
+            default -> { }
+        }
+        int cost = flowBytes(f);
+        boolean violated = false;
+        synchronized (lock) {
+            if (closeDelivered || failure != null || remoteEnded) {
+                return; // after its end: a confused peer, nothing to deliver it to
+            }
+            receivedUngranted += cost;
+            // a sender may spend its last credit on one whole frame, so one frame over the window is fair
+            if (receivedUngranted > TunnelProtocol.WINDOW_BYTES + (long) mux.maxFrameBytes()) {
+                violated = true;
+            } else if (f.hasResponseHead() && f.getResponseHead().hasBody()) {
                 // head and body came as one message: listeners see them as two frames, as always
-                pending.addLast(ExchangeFrame.newBuilder().setResponseHead(f.getResponseHead().toBuilder().clearBody()).build());
-                pending.addLast(ExchangeFrame.newBuilder().setData(f.getResponseHead().getBody()).build());
+                pending.addLast(ExchangeFrame.newBuilder().setId(id)
+                        .setResponseHead(f.getResponseHead().toBuilder().clearBody()).build());
+                pending.addLast(ExchangeFrame.newBuilder().setId(id).setData(f.getResponseHead().getBody()).build());
             } else {
                 pending.addLast(f);
             }
         }
+        if (violated) {
+            LOG.warn("exchange {} with {}: the peer sent past its flow-control window; dropping this exchange", id, peer());
+            abort(new TunnelException(502, peer() + " sent past the flow-control window of exchange " + id));
+            return;
+        }
         drain();
-        requestMore();
     }
 
-    private void inboundCompleted() {
-        boolean closeNow;
+    void countReceived(int size) {
+        LongConsumer counter = receivedBytes;
+        if (counter != null) {
+            counter.accept(size);
+        }
+    }
+
+    /** The shared stream can take more again (after {@link ExchangeMux#awaitReady}). */
+    void streamReady() {
+        Runnable h = null;
         synchronized (lock) {
-            remoteEnded = true;
-        }
-        if (side == Side.PROXY) {
-            synchronized (sendLock) {
-                closeNow = localCompleted && !callClosed;
-                if (closeNow) {
-                    closeCall(null);
-                }
-            }
-        } else {
-            synchronized (sendLock) {
-                callClosed = true; // the proxy closed the call: nothing more can be sent
+            if (drainHandler != null && (sendClosed || localEnded || canWriteLocked())) {
+                h = drainHandler;
+                drainHandler = null;
             }
         }
-        drain();
-    }
-
-    private void inboundFailed(Throwable t) {
-        synchronized (sendLock) {
-            callClosed = true;
+        if (h != null) {
+            h.run();
+        } else if (needsStream()) {
+            mux.awaitReady(this); // still waiting: the stream filled again before our turn
         }
-        Status s = Status.fromThrowable(t);
-        String who = side == Side.PROXY ? "agent " + peer : "proxy " + peer;
-        fail(new TunnelException(502, "tunnel stream to " + who + " failed: " + s.getCode()
-                + (s.getDescription() == null ? "" : " (" + s.getDescription() + ")"), t));
     }
 
-    private void fail(TunnelException e) {
+    /** Ends this exchange here for {@code e} (also: its stream was lost), delivering it after nothing else. */
+    void fail(TunnelException e) {
+        stopSending(null);
         synchronized (lock) {
             if (closeDelivered || failure != null) {
                 return;
@@ -419,29 +355,116 @@ public final class Exchange {
         drain();
     }
 
-    /** Closes the gRPC call (server: complete or fail it; client: half-close or cancel). Holds sendLock. */
-    private void closeCall(Status error) {
-        if (callClosed || out == null) {
-            callClosed = true;
-            return;
-        }
-        try {
-            if (side == Side.PROXY) {
-                callClosed = true;
-                if (error == null || error.getCode() == Status.Code.CANCELLED) {
-                    out.onCompleted(); // the Cancel frame already told the agent why
-                } else {
-                    out.onError(error.asRuntimeException());
-                }
-            } else if (error == null) {
-                localCompleted = true;
-                out.onCompleted(); // half-close: the proxy may still send
-            } else {
-                callClosed = true;
-                ((ClientCallStreamObserver<ExchangeFrame>) out).cancel(error.getDescription(), null);
+    // ---------------------------------------------------------------- internals
+
+    /** Payload bytes a frame spends of the window. */
+    private static int flowBytes(ExchangeFrame f) {
+        return switch (f.getFrameCase()) {
+            case DATA -> f.getData().getPayload().size();
+            case WS -> f.getWs().getPayload().size();
+            case RESPONSE_HEAD -> f.getResponseHead().hasBody() ? f.getResponseHead().getBody().getPayload().size() : 0;
+            default -> 0;
+        };
+    }
+
+    private boolean enqueue(ExchangeFrame f) {
+        synchronized (lock) {
+            if (localEnded || sendClosed) {
+                return false;
             }
-        } catch (IllegalStateException | StatusRuntimeException e) {
-            callClosed = true;
+            return enqueueLocked(f);
+        }
+    }
+
+    /** Under lock: writes {@code f} now when credit allows and nothing waits before it, else queues it. */
+    private boolean enqueueLocked(ExchangeFrame f) {
+        int cost = flowBytes(f);
+        if (!blocked.isEmpty() || cost > 0 && credit <= 0) {
+            blocked.addLast(f);
+            return true;
+        }
+        credit -= cost;
+        return writeLocked(f);
+    }
+
+    private boolean writeLocked(ExchangeFrame f) {
+        if (!mux.write(f)) {
+            sendClosed = true;
+            blocked.clear();
+            return false;
+        }
+        LongConsumer counter = sentBytes;
+        if (counter != null) {
+            counter.accept(f.getSerializedSize());
+        }
+        return true;
+    }
+
+    private void granted(long bytes) {
+        Runnable h = null;
+        boolean over;
+        synchronized (lock) {
+            credit += bytes;
+            while (!blocked.isEmpty() && !sendClosed && (credit > 0 || flowBytes(blocked.peekFirst()) == 0)) {
+                ExchangeFrame f = blocked.pollFirst();
+                credit -= flowBytes(f);
+                writeLocked(f);
+            }
+            if (drainHandler != null && (sendClosed || canWriteLocked())) {
+                h = drainHandler;
+                drainHandler = null;
+            }
+            over = isFinishedLocked();
+        }
+        if (over) {
+            mux.remove(this);
+        }
+        if (h != null) {
+            h.run();
+        } else if (needsStream()) {
+            mux.awaitReady(this);
+        }
+    }
+
+    private boolean hasCreditLocked() {
+        return blocked.isEmpty() && credit > 0;
+    }
+
+    private boolean canWriteLocked() {
+        return hasCreditLocked() && mux.isReady();
+    }
+
+    private boolean needsStream() {
+        synchronized (lock) {
+            return drainHandler != null && hasCreditLocked() && !mux.isReady();
+        }
+    }
+
+    /** Under lock: both ends sent their End and ours went out: the stream forgets this exchange. */
+    private boolean isFinishedLocked() {
+        return localEnded && remoteEnded && blocked.isEmpty();
+    }
+
+    /**
+     * Nothing more goes out; {@code last} (a Cancel or Reset) goes first if this end could still send. A writer
+     * waiting for room is let go: its next send returns false.
+     */
+    private void stopSending(ExchangeFrame last) {
+        Runnable h;
+        synchronized (lock) {
+            if (!sendClosed) {
+                blocked.clear();
+                if (last != null) {
+                    mux.write(last);
+                }
+                sendClosed = true;
+            }
+            h = drainHandler;
+            drainHandler = null;
+        }
+        mux.remove(this);
+        if (h != null) {
+            h.run();
         }
     }
 
@@ -458,6 +481,7 @@ public final class Exchange {
         for (;;) {
             Object item;
             ExchangeListener l;
+            int grant = 0;
             synchronized (lock) {
                 item = next();
                 if (item == null) {
@@ -469,6 +493,17 @@ public final class Exchange {
                     break;
                 }
                 l = listener;
+                if (item instanceof ExchangeFrame f) {
+                    handedOnUngranted += flowBytes(f);
+                    if (handedOnUngranted >= GRANT_BYTES && !remoteEnded && !sendClosed) {
+                        grant = (int) handedOnUngranted;
+                        receivedUngranted -= grant;
+                        handedOnUngranted = 0;
+                    }
+                }
+            }
+            if (grant > 0) {
+                mux.write(ExchangeFrame.newBuilder().setId(id).setWindow(Window.newBuilder().setBytes(grant)).build());
             }
             deliver(l, item);
         }
@@ -492,8 +527,8 @@ public final class Exchange {
         }
         if (pending.isEmpty() && remoteEnded) {
             closeDelivered = true;
-            terminal = END;
-            return END;
+            terminal = remoteEndError == null ? END : remoteEndError;
+            return terminal;
         }
         return null;
     }
@@ -506,7 +541,7 @@ public final class Exchange {
             }
             l.onClosed(item == END ? null : (TunnelException) item);
         } catch (RuntimeException e) {
-            LOG.warn("exchange with {}: listener failed; dropping the stream", peer, e);
+            LOG.warn("exchange {} with {}: listener failed; dropping the exchange", id, peer(), e);
             if (item instanceof ExchangeFrame) {
                 abort(new TunnelException(502, "internal error handling exchange: " + e));
                 return;
@@ -517,26 +552,6 @@ public final class Exchange {
                 r.run();
             } catch (RuntimeException e) {
                 LOG.warn("termination hook failed", e);
-            }
-        }
-    }
-
-    private void requestMore() {
-        int n;
-        CallStreamObserver<ExchangeFrame> o = out;
-        synchronized (lock) {
-            if (o == null || listener == null || closeDelivered || failure != null || remoteEnded) {
-                return;
-            }
-            long want = Math.min(demand, PREFETCH);
-            n = (int) Math.max(0, want - outstanding - pending.size());
-            outstanding += n;
-        }
-        if (n > 0) {
-            try {
-                o.request(n);
-            } catch (RuntimeException e) {
-                LOG.debug("request on closed stream: {}", e.toString());
             }
         }
     }

@@ -6,6 +6,7 @@ import io.lyre.tunnel.proto.Data;
 import io.lyre.tunnel.proto.Error;
 import io.lyre.tunnel.proto.ExchangeFrame;
 import io.lyre.tunnel.proto.Header;
+import io.lyre.tunnel.proto.Reset;
 import io.lyre.tunnel.proto.ResponseHead;
 import io.lyre.tunnel.proto.WsFrame;
 import java.util.List;
@@ -37,6 +38,11 @@ public final class Frames {
 
     public static ExchangeFrame error(int status, String message) {
         return ExchangeFrame.newBuilder().setError(Error.newBuilder().setStatus(status).setMessage(message)).build();
+    }
+
+    /** Drops exchange {@code id} at the other end (this end already dropped it). */
+    static ExchangeFrame reset(long id, int status, String message) {
+        return ExchangeFrame.newBuilder().setId(id).setReset(Reset.newBuilder().setStatus(status).setMessage(message)).build();
     }
 
     public static ExchangeFrame cancel(String reason) {

@@ -4,7 +4,7 @@ package io.lyre.tunnel;
 public final class TunnelProtocol {
 
     /** The version in Hello; the proxy refuses any other. */
-    public static final int PROTOCOL_VERSION = 2; // 2: ResponseHead.body
+    public static final int PROTOCOL_VERSION = 3; // 2: ResponseHead.body; 3: all exchanges on one stream
     /** The proxy's default tunnel port. */
     public static final int DEFAULT_PORT = 8782;
     /** Engine slots, as HaRP's docker-engine-port: 24001-24099. */
@@ -13,10 +13,17 @@ public final class TunnelProtocol {
     /** Largest body chunk put in one Data frame. */
     public static final int MAX_CHUNK_BYTES = 64 * 1024;
     /**
-     * Bytes gRPC may hold queued per stream before {@code isReady()} turns false (gRPC's default, 32 KiB, is
-     * less than one chunk: every chunk would stop the producer and wait for onReady, a hand-off per chunk).
+     * Payload bytes one end may send on one exchange before the other grants more (Window frames). It bounds what
+     * a paused reader buffers per exchange, and must cover the bandwidth-delay product of one bulk transfer.
      */
-    public static final int ON_READY_THRESHOLD_BYTES = 4 * MAX_CHUNK_BYTES;
+    public static final int WINDOW_BYTES = 1024 * 1024;
+    /**
+     * Bytes gRPC may hold queued on the shared Exchanges stream before {@code isReady()} turns false and every
+     * exchange's writer waits (gRPC's default, 32 KiB, is less than one chunk: a hand-off per chunk).
+     */
+    public static final int ON_READY_THRESHOLD_BYTES = 16 * MAX_CHUNK_BYTES;
+    /** HTTP/2 window of the tunnel connection and its streams: the shared stream carries every exchange. */
+    public static final int TRANSPORT_WINDOW_BYTES = 8 * 1024 * 1024;
     /** Default largest frame (serialized) either end accepts; bigger ones drop their stream. */
     public static final int DEFAULT_MAX_FRAME_BYTES = 1024 * 1024;
     /**

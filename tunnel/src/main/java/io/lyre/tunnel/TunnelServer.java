@@ -93,6 +93,7 @@ public final class TunnelServer implements AutoCloseable {
                 .addService(ServerInterceptors.intercept(new TunnelService(this), new AuthInterceptor(ca, registry, guard)))
                 .addTransportFilter(new HandshakeWatch())
                 .maxInboundMessageSize(TunnelProtocol.TRANSPORT_MAX_MESSAGE_BYTES)
+                .flowControlWindow(TunnelProtocol.TRANSPORT_WINDOW_BYTES)
                 .keepAliveTime(config.keepAlive().toMillis(), TimeUnit.MILLISECONDS)
                 .keepAliveTimeout(config.keepAlive().toMillis(), TimeUnit.MILLISECONDS)
                 .permitKeepAliveTime(1, TimeUnit.SECONDS)

@@ -105,7 +105,7 @@ final class TunnelService extends TunnelGrpc.TunnelImplBase {
     }
 
     @Override
-    public StreamObserver<ExchangeFrame> exchange(StreamObserver<ExchangeFrame> out) {
+    public StreamObserver<ExchangeFrame> exchanges(StreamObserver<ExchangeFrame> out) {
         AgentRecord agent = AuthInterceptor.AGENT.get();
         Optional<AgentConnection> conn = server.connection(agent.id());
         if (conn.isEmpty()) {
@@ -125,10 +125,13 @@ final class TunnelService extends TunnelGrpc.TunnelImplBase {
                 }
             };
         }
-        Exchange ex = Exchange.onServerCall((ServerCallStreamObserver<ExchangeFrame>) out, agent.name(),
+        ExchangeMux mux = ExchangeMux.onServerCall((ServerCallStreamObserver<ExchangeFrame>) out, agent.name(),
                 server.config().maxFrameBytes());
-        conn.get().offerIdle(ex);
-        return ex.inbound();
+        if (!conn.get().attach(mux)) {
+            LOG.warn("agent {} ({}): a second exchange stream refused", agent.id(), agent.name());
+            mux.close(new TunnelException(409, "agent " + agent.id() + " has an exchange stream already"));
+        }
+        return mux.inbound();
     }
 
     private static String newAgentId() {

@@ -13,6 +13,7 @@ import io.lyre.tunnel.client.JoinClient;
 import io.lyre.tunnel.client.TunnelClient;
 import io.lyre.tunnel.pki.TlsMaterial;
 import io.lyre.tunnel.proto.AgentMessage;
+import io.lyre.tunnel.proto.ExchangeFrame;
 import io.lyre.tunnel.proto.ProxyMessage;
 import io.lyre.tunnel.proto.TunnelGrpc;
 import io.lyre.tunnel.server.AgentRecord;
@@ -140,6 +141,73 @@ class TunnelSecurityTest {
     }
 
     @Test
+    void anAgentSendingPastItsWindowLosesThatExchangeOnly() throws Exception {
+        AgentCredentials c = TunnelFixture.join(server, TunnelFixture.dir(tmp, "greedy"), "greedy");
+        ManagedChannel ch = io.grpc.Grpc.newChannelBuilderForAddress("127.0.0.1", server.port(),
+                TlsChannelCredentials.newBuilder().keyManager(TlsMaterial.keyManagers(c.keyAndCertificate()))
+                        .trustManager(TlsMaterial.trustCa(c.ca())).build()).build();
+        // A hand-made agent that ignores flow control: it answers every Open with 3 MiB at once, never waiting
+        // for a Window grant (the real Exchange queues instead).
+        CompletableFuture<ProxyMessage> welcome = new CompletableFuture<>();
+        CompletableFuture<ExchangeFrame> reset = new CompletableFuture<>();
+        try (LogCapture log = new LogCapture()) {
+            StreamObserver<AgentMessage> control = TunnelGrpc.newStub(ch).control(new StreamObserver<>() {
+                @Override
+                public void onNext(ProxyMessage m) {
+                    welcome.complete(m);
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                    welcome.completeExceptionally(t);
+                }
+
+                @Override
+                public void onCompleted() {
+                }
+            });
+            control.onNext(AgentMessage.newBuilder().setHello(TunnelFixture.hello("greedy", TunnelProtocol.PROTOCOL_VERSION)).build());
+            assertThat(welcome.get(10, TimeUnit.SECONDS).hasWelcome()).isTrue();
+            StreamObserver<ExchangeFrame>[] up = new StreamObserver[1];
+            up[0] = TunnelGrpc.newStub(ch).exchanges(new StreamObserver<>() {
+                @Override
+                public void onNext(ExchangeFrame f) {
+                    if (f.hasOpen()) {
+                        synchronized (up) {
+                            up[0].onNext(Frames.head(200, List.of()).toBuilder().setId(f.getId()).build());
+                            for (int i = 0; i < 48; i++) {
+                                up[0].onNext(Frames.data(com.google.protobuf.ByteString.copyFrom(new byte[64 * 1024]), false)
+                                        .toBuilder().setId(f.getId()).build());
+                            }
+                        }
+                    } else if (f.hasReset()) {
+                        reset.complete(f);
+                    }
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                }
+
+                @Override
+                public void onCompleted() {
+                }
+            });
+            String id = c.identity().agentId();
+            await().atMost(Duration.ofSeconds(5)).until(() -> server.connection(id).map(AgentConnection::exchangesReady).orElse(false));
+            ExchangeReader r = new ExchangeReader();
+            server.connection(id).orElseThrow().openHttp("127.0.0.1", 1, "GET", "/", List.of(), false, r).get(5, TimeUnit.SECONDS);
+            assertThat(reset.get(5, TimeUnit.SECONDS).getReset().getMessage()).contains("flow-control window");
+            await().atMost(Duration.ofSeconds(3)).until(() -> log.text().contains("sent past its flow-control window"));
+            assertThat(server.connection(id)).as("only the exchange is dropped, not the agent").isPresent();
+            assertThat(server.connection(id).orElseThrow().exchangesOnStream()).isZero();
+        } finally {
+            ch.shutdownNow();
+        }
+        goodAgentStillServes();
+    }
+
+    @Test
     void anUnknownProtocolVersionIsRefusedWithAReason() throws Exception {
         AgentCredentials c = TunnelFixture.join(server, TunnelFixture.dir(tmp, "future"), "future");
         try (LogCapture log = new LogCapture();
@@ -224,7 +292,7 @@ class TunnelSecurityTest {
                 await().atMost(Duration.ofSeconds(8)).until(() -> second.connection(c.identity().agentId()).isPresent());
                 AgentRecord rec = second.registry().get(c.identity().agentId()).orElseThrow();
                 assertThat(rec.slot()).isEqualTo(c.identity().slot());
-                await().atMost(Duration.ofSeconds(3)).until(() -> second.connection(rec.id()).get().idleStreams() > 0);
+                await().atMost(Duration.ofSeconds(3)).until(() -> second.connection(rec.id()).get().exchangesReady());
                 assertThat(TunnelExchangeTest.echo(second.connection(rec.id()).get(), "back".getBytes())).isEqualTo("back".getBytes());
                 assertThat(agent.connectCount()).isEqualTo(2);
             } finally {

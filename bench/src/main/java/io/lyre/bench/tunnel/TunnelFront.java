@@ -82,7 +82,7 @@ public final class TunnelFront {
         System.out.flush();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(a.integer("agent-wait-s", 120));
         while (front.agent == null && System.nanoTime() < deadline) {
-            front.agent = tunnel.connections().stream().filter(c -> c.isOpen() && c.idleStreams() > 0).findFirst().orElse(null);
+            front.agent = tunnel.connections().stream().filter(c -> c.isOpen() && c.exchangesReady()).findFirst().orElse(null);
             Thread.sleep(50);
         }
         if (front.agent == null) {

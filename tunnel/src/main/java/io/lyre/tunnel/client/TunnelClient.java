@@ -7,14 +7,13 @@ import io.grpc.Status;
 import io.grpc.TlsChannelCredentials;
 import io.grpc.stub.StreamObserver;
 import io.lyre.tunnel.Exchange;
-import io.lyre.tunnel.ExchangeListener;
+import io.lyre.tunnel.ExchangeMux;
 import io.lyre.tunnel.TunnelException;
 import io.lyre.tunnel.TransportLoops;
 import io.lyre.tunnel.TunnelProtocol;
 import io.lyre.tunnel.pki.TlsMaterial;
 import io.lyre.tunnel.proto.AgentMessage;
 import io.lyre.tunnel.proto.Drain;
-import io.lyre.tunnel.proto.ExchangeFrame;
 import io.lyre.tunnel.proto.Heartbeat;
 import io.lyre.tunnel.proto.Hello;
 import io.lyre.tunnel.proto.InventoryUpdate;
@@ -30,15 +29,14 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The agent's side of the tunnel: dials the proxy with mutual TLS, says hello, keeps heartbeats going and a
- * pool of idle exchange streams open, hands each exchange the proxy starts to an {@link ExchangeHandler}, and
+ * The agent's side of the tunnel: dials the proxy with mutual TLS, says hello, keeps heartbeats going, opens the one
+ * stream all exchanges share, hands each exchange the proxy starts on it to an {@link ExchangeHandler}, and
  * re-dials with {@link BackoffPolicy} whenever the tunnel drops. Refusals that retrying cannot fix (revoked,
  * unknown certificate, unsupported protocol) end it: see {@link #fatal()}.
  */
@@ -50,35 +48,21 @@ public final class TunnelClient implements AutoCloseable {
         void open(Open open, Exchange exchange);
     }
 
-    /**
-     * Idle exchange streams kept open at first. A request finding none idle waits a round trip for the agent to
-     * open one, so the pool grows (up to {@link #MAX_POOL_SIZE}) to twice the most exchanges seen running at once:
-     * it follows the concurrency the proxy really asks for. An idle stream costs a few KiB on each end.
-     */
-    public static final int DEFAULT_POOL_SIZE = 32;
-
-    /** The most idle streams the pool grows to under load. */
-    public static final int MAX_POOL_SIZE = 1024;
-
     /** Connection settings. */
-    public record Config(AgentCredentials credentials, ProxyAddress proxy, int poolSize, BackoffPolicy backoff,
+    public record Config(AgentCredentials credentials, ProxyAddress proxy, BackoffPolicy backoff,
                          int maxFrameBytes, Duration welcomeTimeout, TransportLoops loops) {
         public static Config of(AgentCredentials creds) {
-            return new Config(creds, ProxyAddress.parse(creds.identity().proxyAddress()), DEFAULT_POOL_SIZE, BackoffPolicy.defaults(),
+            return new Config(creds, ProxyAddress.parse(creds.identity().proxyAddress()), BackoffPolicy.defaults(),
                     TunnelProtocol.DEFAULT_MAX_FRAME_BYTES, Duration.ofSeconds(10), null);
         }
 
         public Config withProxy(ProxyAddress p) {
-            return new Config(credentials, p, poolSize, backoff, maxFrameBytes, welcomeTimeout, loops);
-        }
-
-        public Config withPoolSize(int n) {
-            return new Config(credentials, proxy, n, backoff, maxFrameBytes, welcomeTimeout, loops);
+            return new Config(credentials, p, backoff, maxFrameBytes, welcomeTimeout, loops);
         }
 
         /** Runs the connection on {@code l} (one loop: the one the agent relays on), instead of gRPC's own. */
         public Config withLoops(TransportLoops l) {
-            return new Config(credentials, proxy, poolSize, backoff, maxFrameBytes, welcomeTimeout, l);
+            return new Config(credentials, proxy, backoff, maxFrameBytes, welcomeTimeout, l);
         }
     }
 
@@ -198,7 +182,7 @@ public final class TunnelClient implements AutoCloseable {
         LOG.info("tunnel client stopped");
     }
 
-    /** One connection: a channel, its control stream and its exchange pool. */
+    /** One connection: a channel, its control stream and its exchange stream. */
     private final class Session {
         final CompletableFuture<String> done = new CompletableFuture<>();
         volatile boolean welcomed;
@@ -209,10 +193,7 @@ public final class TunnelClient implements AutoCloseable {
         TunnelGrpc.TunnelStub stub;
         StreamObserver<AgentMessage> control;
         volatile ScheduledFuture<?> ticker;
-        /** Streams opened and not taken by the proxy yet, exchanges running, and the pool's target size. */
-        final AtomicInteger idle = new AtomicInteger();
-        final AtomicInteger active = new AtomicInteger();
-        volatile int target = Math.max(1, config.poolSize());
+        volatile ExchangeMux exchanges;
 
         String run() {
             AgentCredentials creds = config.credentials();
@@ -231,6 +212,7 @@ public final class TunnelClient implements AutoCloseable {
                     .keepAliveTimeout(3, TimeUnit.SECONDS)
                     .keepAliveWithoutCalls(true)
                     .maxInboundMessageSize(TunnelProtocol.TRANSPORT_MAX_MESSAGE_BYTES)
+                    .flowControlWindow(TunnelProtocol.TRANSPORT_WINDOW_BYTES)
                     // Listeners (ExchangeHandler, relays) run on the transport's event loop: no hand-off per
                     // message. They must not block; blocking work (DNS, Docker) goes to their own workers.
                     .directExecutor()
@@ -254,6 +236,10 @@ public final class TunnelClient implements AutoCloseable {
                 welcomed = false;
                 if (ticker != null) {
                     ticker.cancel(false);
+                }
+                ExchangeMux m = exchanges;
+                if (m != null) {
+                    m.close(new TunnelException(502, "tunnel to " + config.proxy() + " closed"));
                 }
                 channel.shutdownNow();
             }
@@ -282,7 +268,7 @@ public final class TunnelClient implements AutoCloseable {
             welcomed = true;
             connects.incrementAndGet();
             LOG.info("tunnel to {} up: agent {} slot {}", config.proxy(), w.getAgentId(), w.getSlot());
-            refill();
+            openExchanges();
             ticker = timer.scheduleAtFixedRate(this::tick, heartbeatMillis, heartbeatMillis, TimeUnit.MILLISECONDS);
             connected.countDown();
         }
@@ -297,74 +283,20 @@ public final class TunnelClient implements AutoCloseable {
                     .setSentAtMillis(System.currentTimeMillis())).build());
         }
 
-        /** Opens idle streams until the pool holds its target. */
-        void refill() {
-            int missing = target - idle.get();
-            for (int i = 0; i < missing; i++) {
-                if (!openIdle()) {
-                    return;
-                }
+        /** Opens the stream every exchange of this session runs on; its loss ends the session (then re-dial). */
+        void openExchanges() {
+            ExchangeMux m = ExchangeMux.forClient(config.proxy().toString(), config.maxFrameBytes(), this::opened);
+            exchanges = m;
+            m.closed().thenAccept(e -> done.complete("exchange stream ended: " + e.getMessage()));
+            try {
+                stub.exchanges(m.clientObserver());
+            } catch (RuntimeException e) {
+                done.complete("cannot open the exchange stream: " + e);
             }
         }
 
-        /** Opens one idle exchange stream; the proxy takes it when it needs one. False when the session is over. */
-        boolean openIdle() {
-            if (done.isDone() || stopped) {
-                return false;
-            }
-            Exchange ex = Exchange.forClientCall(config.proxy().toString(), config.maxFrameBytes());
-            try {
-                stub.exchange(ex.clientObserver());
-            } catch (RuntimeException e) {
-                LOG.debug("cannot open exchange stream: {}", e.toString());
-                return false;
-            }
-            idle.incrementAndGet();
-            AtomicBoolean taken = new AtomicBoolean();
-            ex.listener(new ExchangeListener() {
-                @Override
-                public void onFrame(ExchangeFrame frame) {
-                    if (!taken.compareAndSet(false, true)) {
-                        return; // a frame after the handler took over goes to its listener, not here
-                    }
-                    idle.decrementAndGet();
-                    if (frame.getFrameCase() != ExchangeFrame.FrameCase.OPEN) {
-                        LOG.warn("proxy sent {} on an idle exchange stream; dropping it", frame.getFrameCase());
-                        ex.cancel("expected Open");
-                        refill();
-                        return;
-                    }
-                    // The pool follows the concurrency the proxy asks for: twice the exchanges running now, so the
-                    // next burst of that size finds its streams ready (the proxy's view lags one round trip).
-                    int running = active.incrementAndGet();
-                    ex.onTermination(active::decrementAndGet);
-                    if (2 * running > target && target < MAX_POOL_SIZE) {
-                        target = Math.min(MAX_POOL_SIZE, 2 * running);
-                        LOG.debug("{} exchanges running: exchange pool grows to {} streams", running, target);
-                    }
-                    try {
-                        handler.open(frame.getOpen(), ex);
-                    } catch (RuntimeException e) {
-                        LOG.warn("exchange handler failed", e);
-                        ex.send(io.lyre.tunnel.Frames.error(502, "agent failed to start the exchange: " + e.getMessage()));
-                        ex.complete();
-                    }
-                    refill(); // replace the stream just taken (after the relay started: off its critical path)
-                }
-
-                @Override
-                public void onClosed(TunnelException error) {
-                    if (!taken.compareAndSet(false, true)) {
-                        return;
-                    }
-                    idle.decrementAndGet();
-                    // An idle stream that died while the session lives: replace it (not in a tight loop).
-                    if (!done.isDone() && welcomed) {
-                        timer.schedule(Session.this::refill, 100, TimeUnit.MILLISECONDS);
-                    }
-                }
-            });
-            return true;
+        private void opened(Open open, Exchange ex) {
+            handler.open(open, ex);
         }
 
         private final class ControlObserver implements StreamObserver<ProxyMessage> {

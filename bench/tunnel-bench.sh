@@ -43,7 +43,7 @@ case "$JIT" in
   *) die "JIT must be c1 or c2" ;;
 esac
 # SerialGC (small heaps) plus the JIT choice.
-SERVER_OPTS="-XX:+UseSerialGC $JIT_OPTS -Dorg.slf4j.simpleLogger.defaultLogLevel=warn"
+SERVER_OPTS="-XX:+UseSerialGC $JIT_OPTS -Dorg.slf4j.simpleLogger.defaultLogLevel=warn ${SERVER_EXTRA_OPTS:-}"
 CLIENT_OPTS="-XX:+UseSerialGC -Xmx1g -Dorg.slf4j.simpleLogger.defaultLogLevel=warn"
 
 if [[ -z "${SKIP_BUILD:-}" ]]; then

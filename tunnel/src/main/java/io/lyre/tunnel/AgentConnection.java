@@ -39,7 +39,9 @@ public final class AgentConnection {
     private final AgentRecord agent;
     private final Hello hello;
     private final CompletableFuture<ExchangeMux> muxReady = new CompletableFuture<>();
-    private volatile ExchangeMux mux;
+    /** The agent's exchange streams, one per connection it opened (see Welcome.exchange_connections). */
+    private final List<ExchangeMux> muxes = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final java.util.concurrent.atomic.AtomicInteger nextMux = new java.util.concurrent.atomic.AtomicInteger();
     private final Set<Exchange> active = ConcurrentHashMap.newKeySet();
     private final Duration openTimeout;
     private final ScheduledExecutorService timer;
@@ -81,14 +83,35 @@ public final class AgentConnection {
 
     /** True once the agent's exchange stream is up: exchanges start without waiting. */
     public boolean exchangesReady() {
-        ExchangeMux m = mux;
-        return open && m != null && !m.isClosed();
+        return open && pick() != null;
     }
 
-    /** Exchanges on the agent's stream that have not finished at both ends (for tests and diagnostics). */
+    /** The agent's exchange streams that are up. */
+    public int exchangeStreams() {
+        return (int) muxes.stream().filter(m -> !m.isClosed()).count();
+    }
+
+    /** Exchanges on the agent's streams that have not finished at both ends (for tests and diagnostics). */
     public int exchangesOnStream() {
-        ExchangeMux m = mux;
-        return m == null ? 0 : m.size();
+        return muxes.stream().mapToInt(ExchangeMux::size).sum();
+    }
+
+    /**
+     * The stream for a new exchange: the one whose connection runs on the caller's thread when there is one (the
+     * client's event loop: no hand-off to another loop and back), else the others in turn.
+     */
+    private ExchangeMux pick() {
+        Thread here = Thread.currentThread();
+        List<ExchangeMux> up = new java.util.ArrayList<>(muxes.size());
+        for (ExchangeMux m : muxes) {
+            if (!m.isClosed()) {
+                if (m.loop() == here) {
+                    return m;
+                }
+                up.add(m);
+            }
+        }
+        return up.isEmpty() ? null : up.get(Math.floorMod(nextMux.getAndIncrement(), up.size()));
     }
 
     public int activeExchanges() {
@@ -100,7 +123,7 @@ public final class AgentConnection {
         if (!open) {
             return CompletableFuture.failedFuture(new TunnelException(503, "agent " + agent.name() + " is not connected"));
         }
-        ExchangeMux m = mux;
+        ExchangeMux m = pick();
         if (m != null) {
             try {
                 return CompletableFuture.completedFuture(start(m, openFrame, listener));
@@ -121,7 +144,10 @@ public final class AgentConnection {
                 "agent " + agent.name() + " opened no exchange stream within " + openTimeout.toMillis() + " ms")),
                 openTimeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
         ready.whenComplete((mx, err) -> expiry.cancel(false));
-        return ready.thenApply(mx -> start(mx, openFrame, listener));
+        return ready.thenApply(mx -> {
+            ExchangeMux best = pick();
+            return start(best == null ? mx : best, openFrame, listener);
+        });
     }
 
     private Exchange start(ExchangeMux m, Open openFrame, ExchangeListener listener) {
@@ -167,12 +193,16 @@ public final class AgentConnection {
 
     // ---- used by the server
 
-    /** The agent's Exchanges stream arrived; false (and the caller refuses it) when one is up already or we closed. */
-    boolean attach(ExchangeMux m) {
-        if (!open || !muxReady.complete(m)) {
-            return false;
+    /** One of the agent's Exchanges streams arrived; false (and the caller refuses it) when too many are up or we closed. */
+    boolean attach(ExchangeMux m, int most) {
+        synchronized (muxes) {
+            muxes.removeIf(ExchangeMux::isClosed);
+            if (!open || muxes.size() >= most) {
+                return false;
+            }
+            muxes.add(m);
         }
-        mux = m;
+        muxReady.complete(m);
         return true;
     }
 
@@ -183,8 +213,7 @@ public final class AgentConnection {
     void close(TunnelException reason) {
         open = false;
         muxReady.completeExceptionally(reason);
-        ExchangeMux m = mux;
-        if (m != null) {
+        for (ExchangeMux m : muxes) {
             m.close(reason);
         }
         for (Exchange ex : active) {

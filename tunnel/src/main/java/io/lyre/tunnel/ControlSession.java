@@ -86,7 +86,8 @@ final class ControlSession implements StreamObserver<AgentMessage> {
         connection = new AgentConnection(agent, hello, server.config().openTimeout(), server.timer(), server.traffic());
         server.attach(connection);
         send(ProxyMessage.newBuilder().setWelcome(Welcome.newBuilder().setAgentId(agent.id()).setSlot(agent.slot())
-                .setHeartbeatIntervalMillis((int) server.config().heartbeatInterval().toMillis())).build());
+                .setHeartbeatIntervalMillis((int) server.config().heartbeatInterval().toMillis())
+                .setExchangeConnections(server.exchangeConnections())).build());
         LOG.info("agent {} ({}) connected from {}: agent {}, docker {}", agent.id(), agent.name(), address,
                 hello.getAgentVersion(), hello.getDocker().getAvailable() ? hello.getDocker().getVersion() : "absent");
         server.registry().setState(agent.id(), EngineState.READY);

@@ -82,6 +82,10 @@ public final class Exchange {
         return mux.side();
     }
 
+    ExchangeMux mux() {
+        return mux;
+    }
+
     /** Counts the serialized size of every frame sent and received from now on (metrics). */
     public void countBytes(LongConsumer sent, LongConsumer received) {
         this.sentBytes = sent;

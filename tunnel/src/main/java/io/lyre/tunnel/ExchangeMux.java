@@ -44,6 +44,8 @@ public final class ExchangeMux {
     private final AtomicLong lastId = new AtomicLong();
     private final Set<Exchange> awaitingReady = ConcurrentHashMap.newKeySet();
     private final CompletableFuture<TunnelException> closed = new CompletableFuture<>();
+    /** The proxy's transport thread of this stream's connection (its callbacks run there): see AgentConnection. */
+    private volatile Thread loop;
 
     private ExchangeMux(Exchange.Side side, String peer, int maxFrameBytes, BiConsumer<Open, Exchange> opener) {
         this.side = side;
@@ -60,6 +62,7 @@ public final class ExchangeMux {
         responses.setOnReadyHandler(mux::onReady);
         responses.setOnCancelHandler(() -> mux.lost(Status.CANCELLED.withDescription("stream cancelled by the agent or lost")));
         mux.out = responses;
+        mux.loop = Thread.currentThread(); // the call starts on its connection's event loop (direct executor)
         responses.request(Integer.MAX_VALUE); // always read: each exchange's credit bounds what waits here
         return mux;
     }
@@ -119,6 +122,11 @@ public final class ExchangeMux {
 
     String peer() {
         return peer;
+    }
+
+    /** The thread this stream's transport callbacks run on (proxy side; null on the agent). */
+    Thread loop() {
+        return loop;
     }
 
     Exchange.Side side() {

@@ -38,4 +38,13 @@ public record TransportLoops(EventLoopGroup group, Class<? extends ServerChannel
         }
         throw new IllegalArgumentException("the tunnel runs on epoll or NIO event loops, not on " + kind.getClass().getName());
     }
+
+    /** How many loops the group has (1 for a single loop). */
+    public int size() {
+        int n = 0;
+        for (var ignored : group) {
+            n++;
+        }
+        return Math.max(1, n);
+    }
 }

@@ -22,6 +22,8 @@ public final class TunnelProtocol {
      * exchange's writer waits (gRPC's default, 32 KiB, is less than one chunk: a hand-off per chunk).
      */
     public static final int ON_READY_THRESHOLD_BYTES = 16 * MAX_CHUNK_BYTES;
+    /** The most connections the proxy asks one agent to open for exchanges (one per proxy event loop). */
+    public static final int MAX_EXCHANGE_CONNECTIONS = 8;
     /** HTTP/2 window of the tunnel connection and its streams: the shared stream carries every exchange. */
     public static final int TRANSPORT_WINDOW_BYTES = 8 * 1024 * 1024;
     /** Default largest frame (serialized) either end accepts; bigger ones drop their stream. */

@@ -105,6 +105,15 @@ public final class TunnelServer implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Connections each agent opens for exchanges: one per loop clients are served on (at most
+     * {@link TunnelProtocol#MAX_EXCHANGE_CONNECTIONS}), so that an exchange and its client share a thread.
+     */
+    int exchangeConnections() {
+        TransportLoops l = loops;
+        return l == null ? 1 : Math.min(TunnelProtocol.MAX_EXCHANGE_CONNECTIONS, l.size());
+    }
+
     /** The bound port (useful when the config asked for 0). */
     public int port() {
         return server.getPort();

@@ -127,9 +127,11 @@ final class TunnelService extends TunnelGrpc.TunnelImplBase {
         }
         ExchangeMux mux = ExchangeMux.onServerCall((ServerCallStreamObserver<ExchangeFrame>) out, agent.name(),
                 server.config().maxFrameBytes());
-        if (!conn.get().attach(mux)) {
-            LOG.warn("agent {} ({}): a second exchange stream refused", agent.id(), agent.name());
-            mux.close(new TunnelException(409, "agent " + agent.id() + " has an exchange stream already"));
+        if (!conn.get().attach(mux, server.exchangeConnections())) {
+            LOG.warn("agent {} ({}): an exchange stream past the {} asked for refused", agent.id(), agent.name(),
+                    server.exchangeConnections());
+            mux.close(new TunnelException(409, "agent " + agent.id() + " has its " + server.exchangeConnections()
+                    + " exchange streams already"));
         }
         return mux.inbound();
     }

@@ -73,11 +73,27 @@ public final class TunnelFront {
         String hostFile = a.str("backend-host-file", "");
         TunnelFront front = new TunnelFront(tunnel, hostFile.isEmpty() ? a.str("backend-host", "127.0.0.1") : null,
                 hostFile.isEmpty() ? null : Path.of(hostFile), a.integer("backend-port", 0));
-        int port = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(a.integer("port", 0))
-                        .setMaxWebSocketFrameSize(1 << 20).setAcceptBacklog(16384).setIdleTimeout(0))
-                .webSocketHandler(front::webSocket)
-                .requestHandler(front::request)
-                .listen().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS).actualPort();
+        // One server instance per event loop, as Quarkus and the proxy's front door run it: Vert.x hands each
+        // instance's connections to its own loop (a single instance would serve every client on one loop).
+        int port = a.integer("port", 0);
+        for (io.netty.util.concurrent.EventExecutor e : vertx.nettyEventLoopGroup()) {
+            io.vertx.core.impl.ContextInternal ctx = ((io.vertx.core.impl.VertxInternal) vertx)
+                    .createEventLoopContext((io.netty.channel.EventLoop) e, null, TunnelFront.class.getClassLoader());
+            int bindPort = port;
+            java.util.concurrent.CompletableFuture<Integer> bound = new java.util.concurrent.CompletableFuture<>();
+            ctx.runOnContext(v -> vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(bindPort)
+                            .setMaxWebSocketFrameSize(1 << 20).setAcceptBacklog(16384).setIdleTimeout(0))
+                    .webSocketHandler(front::webSocket)
+                    .requestHandler(front::request)
+                    .listen().onComplete(r -> {
+                        if (r.succeeded()) {
+                            bound.complete(r.result().actualPort());
+                        } else {
+                            bound.completeExceptionally(r.cause());
+                        }
+                    }));
+            port = bound.get(10, TimeUnit.SECONDS); // the next instances share the port the first one bound
+        }
         System.out.println("FRONT_LISTENING port=" + port);
         System.out.flush();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(a.integer("agent-wait-s", 120));

@@ -182,20 +182,23 @@ public final class TunnelClient implements AutoCloseable {
         LOG.info("tunnel client stopped");
     }
 
-    /** One connection: a channel, its control stream and its exchange stream. */
+    /**
+     * One session: a channel with the control stream and the first exchange stream, and as many more channels with
+     * one exchange stream each as the proxy asked for (one per event loop it serves clients on).
+     */
     private final class Session {
         final CompletableFuture<String> done = new CompletableFuture<>();
         volatile boolean welcomed;
         volatile String fatalReason;
         volatile long lastPingNanos = System.nanoTime();
         volatile long heartbeatMillis = 2000;
-        ManagedChannel channel;
+        final java.util.List<ManagedChannel> channels = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final java.util.List<ExchangeMux> exchanges = new java.util.concurrent.CopyOnWriteArrayList<>();
         TunnelGrpc.TunnelStub stub;
         StreamObserver<AgentMessage> control;
         volatile ScheduledFuture<?> ticker;
-        volatile ExchangeMux exchanges;
 
-        String run() {
+        ManagedChannel newChannel() {
             AgentCredentials creds = config.credentials();
             ChannelCredentials tls = TlsChannelCredentials.newBuilder()
                     .keyManager(TlsMaterial.keyManagers(creds.keyAndCertificate()))
@@ -205,7 +208,7 @@ public final class TunnelClient implements AutoCloseable {
             if (config.loops() != null) {
                 builder.eventLoopGroup(config.loops().group()).channelType(config.loops().channel());
             }
-            channel = builder
+            ManagedChannel channel = builder
                     // exchanges are never retried (they are not idempotent): skip gRPC's retry buffering per call
                     .disableRetry()
                     .keepAliveTime(10, TimeUnit.SECONDS)
@@ -217,8 +220,17 @@ public final class TunnelClient implements AutoCloseable {
                     // message. They must not block; blocking work (DNS, Docker) goes to their own workers.
                     .directExecutor()
                     .build();
+            channels.add(channel);
+            return channel;
+        }
+
+        static TunnelGrpc.TunnelStub stub(ManagedChannel channel) {
+            return TunnelGrpc.newStub(channel).withOnReadyThreshold(TunnelProtocol.ON_READY_THRESHOLD_BYTES);
+        }
+
+        String run() {
             try {
-                stub = TunnelGrpc.newStub(channel).withOnReadyThreshold(TunnelProtocol.ON_READY_THRESHOLD_BYTES);
+                stub = stub(newChannel());
                 control = stub.control(new ControlObserver());
                 sendControl(AgentMessage.newBuilder().setHello(helloSource.get()).build());
                 return done.get(config.welcomeTimeout().toMillis(), TimeUnit.MILLISECONDS) == null
@@ -237,11 +249,10 @@ public final class TunnelClient implements AutoCloseable {
                 if (ticker != null) {
                     ticker.cancel(false);
                 }
-                ExchangeMux m = exchanges;
-                if (m != null) {
+                for (ExchangeMux m : exchanges) {
                     m.close(new TunnelException(502, "tunnel to " + config.proxy() + " closed"));
                 }
-                channel.shutdownNow();
+                channels.forEach(ManagedChannel::shutdownNow);
             }
         }
 
@@ -268,7 +279,10 @@ public final class TunnelClient implements AutoCloseable {
             welcomed = true;
             connects.incrementAndGet();
             LOG.info("tunnel to {} up: agent {} slot {}", config.proxy(), w.getAgentId(), w.getSlot());
-            openExchanges();
+            openExchanges(stub);
+            for (int i = 1; i < Math.min(TunnelProtocol.MAX_EXCHANGE_CONNECTIONS, w.getExchangeConnections()) && !done.isDone(); i++) {
+                openExchanges(stub(newChannel()));
+            }
             ticker = timer.scheduleAtFixedRate(this::tick, heartbeatMillis, heartbeatMillis, TimeUnit.MILLISECONDS);
             connected.countDown();
         }
@@ -283,13 +297,13 @@ public final class TunnelClient implements AutoCloseable {
                     .setSentAtMillis(System.currentTimeMillis())).build());
         }
 
-        /** Opens the stream every exchange of this session runs on; its loss ends the session (then re-dial). */
-        void openExchanges() {
+        /** Opens an exchange stream on {@code on}'s channel; the loss of any ends the session (then re-dial). */
+        void openExchanges(TunnelGrpc.TunnelStub on) {
             ExchangeMux m = ExchangeMux.forClient(config.proxy().toString(), config.maxFrameBytes(), this::opened);
-            exchanges = m;
+            exchanges.add(m);
             m.closed().thenAccept(e -> done.complete("exchange stream ended: " + e.getMessage()));
             try {
-                stub.exchanges(m.clientObserver());
+                on.exchanges(m.clientObserver());
             } catch (RuntimeException e) {
                 done.complete("cannot open the exchange stream: " + e);
             }

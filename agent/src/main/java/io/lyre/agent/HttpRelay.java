@@ -63,8 +63,7 @@ final class HttpRelay {
                             Relays.fail(ex, 502, "upstream failed mid-response: " + body.cause().getMessage());
                             return;
                         }
-                        ex.send(Frames.headWithBody(resp.statusCode(), HopByHop.from(resp.headers()), Relays.bytes(body.result())));
-                        ex.complete();
+                        ex.sendLast(Frames.headWithBody(resp.statusCode(), HopByHop.from(resp.headers()), Relays.bytes(body.result())));
                     });
                     return;
                 }

@@ -131,7 +131,6 @@ final class Relays {
 
     static void fail(Exchange ex, int status, String message) {
         LOG.info("exchange failed ({}): {}", status, message);
-        ex.send(Frames.error(status, message));
-        ex.complete();
+        ex.sendLast(Frames.error(status, message));
     }
 }

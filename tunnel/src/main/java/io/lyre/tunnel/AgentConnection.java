@@ -159,7 +159,11 @@ public final class AgentConnection {
         ex.listener(listener);
         active.add(ex);
         ex.onTermination(() -> active.remove(ex));
-        if (!ex.send(ExchangeFrame.newBuilder().setOpen(openFrame).build())) {
+        ExchangeFrame frame = ExchangeFrame.newBuilder().setOpen(openFrame).build();
+        // a request without a body (HTTP, Docker) is the proxy's whole part: its end rides in the Open
+        boolean whole = !openFrame.getHasBody()
+                && (openFrame.getKind() == Open.Kind.HTTP || openFrame.getKind() == Open.Kind.DOCKER);
+        if (!(whole ? ex.sendLast(frame) : ex.send(frame))) {
             ex.abort(new TunnelException(502, "agent " + agent.name() + ": stream closed before the exchange opened"));
         }
         return ex;

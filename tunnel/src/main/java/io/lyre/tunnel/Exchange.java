@@ -26,8 +26,9 @@ import org.slf4j.LoggerFactory;
  * and so stops granting credit, which stops the sender of this exchange only; {@link #resume()} and
  * {@link #fetch(long)} restart it.
  *
- * <p>Ending: {@link #complete()} says "I send nothing more" (an End frame); the exchange is over when both ends said
- * so. {@link #cancel(String)} ends it at once from either side; {@link #abort(TunnelException)} drops it for a local
+ * <p>Ending: {@link #complete()} says "I send nothing more" (an End frame, or {@link #sendLast} folds it into the
+ * last frame); the exchange is over when both ends said so. The proxy's listener hears of the agent's end at once;
+ * the agent's hears of the proxy's end only once the agent is done too, so that a later Cancel still reaches it. {@link #cancel(String)} ends it at once from either side; {@link #abort(TunnelException)} drops it for a local
  * reason and tells the other end why.
  */
 public final class Exchange {
@@ -169,10 +170,31 @@ public final class Exchange {
         }
     }
 
-    /** Data(end_of_stream) and then {@link #complete()}. */
+    /**
+     * Sends one frame and says, in the same message, that this end sends nothing more (as {@link #send} then
+     * {@link #complete()}, one message fewer: a small exchange is one message each way).
+     */
+    public boolean sendLast(ExchangeFrame frame) {
+        boolean sent;
+        boolean over;
+        synchronized (lock) {
+            if (localEnded || sendClosed) {
+                return false;
+            }
+            localEnded = true;
+            sent = enqueueLocked(frame.toBuilder().setId(id).setLast(true).build());
+            over = isFinishedLocked();
+        }
+        if (over) {
+            mux.remove(this);
+        }
+        drain();
+        return sent;
+    }
+
+    /** Data(end_of_stream), with this end's end in the same message. */
     public void end() {
-        send(Frames.end());
-        complete();
+        sendLast(Frames.end());
     }
 
     /** True when this exchange will not take more without buffering: stop writing until the drain handler runs. */
@@ -215,6 +237,7 @@ public final class Exchange {
         if (over) {
             mux.remove(this);
         }
+        drain(); // the agent's listener may now hear of the end
     }
 
     /** Ends the exchange now: a Cancel frame tells the other end why. */
@@ -283,7 +306,7 @@ public final class Exchange {
             case CANCEL -> {
                 // the Cancel frame itself reaches the listener (it says why), then the close
                 synchronized (lock) {
-                    if (closeDelivered || failure != null || remoteEnded) {
+                    if (closeDelivered || failure != null) {
                         return;
                     }
                     pending.addLast(f);
@@ -298,9 +321,14 @@ public final class Exchange {
         }
         int cost = flowBytes(f);
         boolean violated = false;
+        boolean over = false;
         synchronized (lock) {
             if (closeDelivered || failure != null || remoteEnded) {
                 return; // after its end: a confused peer, nothing to deliver it to
+            }
+            if (f.getLast()) {
+                remoteEnded = true;
+                over = isFinishedLocked();
             }
             receivedUngranted += cost;
             // a sender may spend its last credit on one whole frame, so one frame over the window is fair
@@ -315,12 +343,22 @@ public final class Exchange {
                 pending.addLast(f);
             }
         }
+        if (over) {
+            mux.remove(this);
+        }
         if (violated) {
             LOG.warn("exchange {} with {}: the peer sent past its flow-control window; dropping this exchange", id, peer());
             abort(new TunnelException(502, peer() + " sent past the flow-control window of exchange " + id));
             return;
         }
         drain();
+    }
+
+    /** The Open that started this exchange was also the proxy's last frame (a request without a body). */
+    void openedAsLast() {
+        synchronized (lock) {
+            remoteEnded = true;
+        }
     }
 
     void countReceived(int size) {
@@ -529,7 +567,10 @@ public final class Exchange {
             }
             return pending.pollFirst();
         }
-        if (pending.isEmpty() && remoteEnded) {
+        // The agent hears of the end only once its own side is done too: until then a Cancel from the proxy must
+        // still reach its listener (a client gone mid-download closes the upstream). The proxy hears at once.
+        if (pending.isEmpty() && remoteEnded
+                && (mux.side() == Side.PROXY || localEnded || sendClosed || remoteEndError != null)) {
             closeDelivered = true;
             terminal = remoteEndError == null ? END : remoteEndError;
             return terminal;

@@ -275,6 +275,9 @@ public final class ExchangeMux {
         Exchange ex = new Exchange(this, id);
         exchanges.put(id, ex);
         ex.countReceived(f.getSerializedSize());
+        if (f.getLast()) {
+            ex.openedAsLast();
+        }
         try {
             opener.accept(f.getOpen(), ex);
         } catch (RuntimeException e) {

@@ -56,8 +56,7 @@ final class EchoHandler implements TunnelClient.ExchangeHandler {
         }
         if (path.equals("/small")) { // head, body and end in one message (protocol 2)
             ex.listener(watcher(ex));
-            ex.send(Frames.headWithBody(203, List.of(Frames.header("x-path", path)), ByteString.copyFromUtf8("in one message")));
-            ex.complete();
+            ex.sendLast(Frames.headWithBody(203, List.of(Frames.header("x-path", path)), ByteString.copyFromUtf8("in one message")));
             return;
         }
         if (path.equals("/oversized")) {

@@ -105,6 +105,34 @@ class TunnelExchangeTest {
     }
 
     @Test
+    void aSmallRequestWithoutABodyIsOneMessageEachWay() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger sent = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger received = new java.util.concurrent.atomic.AtomicInteger();
+        CompletableFuture<TunnelException> closed = new CompletableFuture<>();
+        Exchange ex = conn(credsA).openHttp("127.0.0.1", 1, "GET", "/small", List.of(), false, new ExchangeListener() {
+            @Override
+            public void attached(Exchange exchange) {
+                exchange.countBytes(n -> sent.incrementAndGet(), n -> received.incrementAndGet());
+            }
+
+            @Override
+            public void onFrame(ExchangeFrame f) {
+            }
+
+            @Override
+            public void onClosed(TunnelException error) {
+                closed.complete(error);
+            }
+        }).get(5, TimeUnit.SECONDS);
+        assertThat(closed.get(5, TimeUnit.SECONDS)).isNull();
+        ex.complete(); // already ended with the Open: sends nothing
+        // Open carried the proxy's end; head, body and the agent's end came as one message
+        assertThat(sent.get()).isEqualTo(1);
+        assertThat(received.get()).isEqualTo(1);
+        assertThat(ex.isClosed()).isTrue();
+    }
+
+    @Test
     void twoHundredConcurrentExchangesShareOneStreamAndLeaveNothingBehind() throws Exception {
         AgentCredentials creds = TunnelFixture.join(server, TunnelFixture.dir(tmp, "burst"), "burst");
         try (TunnelClient burstAgent = TunnelFixture.connect(creds, new EchoHandler(), TunnelProtocol.PROTOCOL_VERSION)) {

@@ -9,7 +9,8 @@
 # Every load step is bounded (fixed duration or count). Takes ~6-8 minutes. Results: bench/out/tunnel/summary.md
 #
 # Knobs (env): DURATION=15 WARMUP=20 CONC=32 ROUNDS=2 BULK_MIB=1024 IDLE_WS=10000
-#   FRONT_LOOPS=2 (the tunnel front's Vert.x event loops)
+#   FRONT_LOOPS=2 (the tunnel front's Vert.x event loops) SERVER_EXTRA_OPTS (more JVM flags for front and agent,
+#   e.g. -Xlog:gc:file=/tmp/gc-%p.log)
 #   JIT=c2 (full tiered, as ./lyre launches proxy and `agent run`) or JIT=c1 (-XX:TieredStopAtLevel=1, the CLI flags)
 #   SKIP_BUILD=1 reuses the jars already built.
 set -euo pipefail

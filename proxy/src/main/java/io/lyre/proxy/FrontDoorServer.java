@@ -46,6 +46,8 @@ public final class FrontDoorServer {
     private final SessionCache sessions;
     private final FrontDoor frontDoor;
     private final List<HttpServer> servers = new ArrayList<>();
+    /** Distinct negative ports for listeners asked to bind port 0 (see {@link #listen}). */
+    private static final java.util.concurrent.atomic.AtomicInteger RANDOM_PORT_GROUPS = new java.util.concurrent.atomic.AtomicInteger();
     private long sweeper = -1;
     private int httpPort = -1;
     private int httpsPort = -1;
@@ -114,18 +116,41 @@ public final class FrontDoorServer {
         });
     }
 
+    /**
+     * One server instance per event loop on the same address, as Quarkus runs its own HTTP server: Vert.x hands each
+     * instance's connections to its loop, so ExApp traffic uses every loop (a single instance serves all clients on
+     * one), and an exchange through a tunnel starts on that loop's exchange stream. Port 0 becomes a negative port of
+     * this listener's own: Vert.x gives the servers that name the same negative port one random port (Quarkus uses
+     * -1 for its own servers, hence a number of our own per listener).
+     */
     private Future<HttpServer> listen(HttpServerOptions options) {
-        HttpServer server = vertx.createHttpServer(options).requestHandler(frontDoor)
-                .invalidRequestHandler(req -> {
-                    // oversized or malformed request heads: 431 / 414 / 400, plain text, then close
-                    var cause = req.decoderResult().cause();
-                    int status = cause instanceof io.netty.handler.codec.http.TooLongHttpHeaderException ? 431
-                            : cause instanceof io.netty.handler.codec.http.TooLongHttpLineException ? 414 : 400;
-                    req.response().setStatusCode(status).putHeader("content-type", "text/plain")
-                            .putHeader("connection", "close").end(status + " Bad Request").onComplete(v -> req.connection().close());
-                });
-        servers.add(server);
-        return server.listen();
+        HttpServerOptions shared = options.getPort() == 0
+                ? new HttpServerOptions(options).setPort(-(20_000 + RANDOM_PORT_GROUPS.incrementAndGet() % 10_000)) : options;
+        List<Future<HttpServer>> all = new ArrayList<>();
+        vertx.nettyEventLoopGroup().forEach(e -> all.add(listenOn((io.netty.channel.EventLoop) e, shared)));
+        return Future.all(all).map(v -> all.get(0).result());
+    }
+
+    private Future<HttpServer> listenOn(io.netty.channel.EventLoop loop, HttpServerOptions options) {
+        io.vertx.core.impl.ContextInternal ctx = ((io.vertx.core.impl.VertxInternal) vertx)
+                .createEventLoopContext(loop, null, FrontDoorServer.class.getClassLoader());
+        io.vertx.core.Promise<HttpServer> started = io.vertx.core.Promise.promise();
+        ctx.runOnContext(v -> {
+            HttpServer server = vertx.createHttpServer(options).requestHandler(frontDoor)
+                    .invalidRequestHandler(req -> {
+                        // oversized or malformed request heads: 431 / 414 / 400, plain text, then close
+                        var cause = req.decoderResult().cause();
+                        int status = cause instanceof io.netty.handler.codec.http.TooLongHttpHeaderException ? 431
+                                : cause instanceof io.netty.handler.codec.http.TooLongHttpLineException ? 414 : 400;
+                        req.response().setStatusCode(status).putHeader("content-type", "text/plain")
+                                .putHeader("connection", "close").end(status + " Bad Request").onComplete(r -> req.connection().close());
+                    });
+            synchronized (servers) {
+                servers.add(server);
+            }
+            server.listen().onComplete(started);
+        });
+        return started.future();
     }
 
     public int httpPort() {
@@ -139,7 +164,9 @@ public final class FrontDoorServer {
     public Future<Void> close() {
         vertx.cancelTimer(sweeper);
         List<Future<Void>> closing = new ArrayList<>();
-        servers.forEach(s -> closing.add(s.close()));
+        synchronized (servers) {
+            servers.forEach(s -> closing.add(s.close()));
+        }
         nextcloud.close();
         direct.close();
         return Future.join(closing).mapEmpty();

@@ -75,7 +75,7 @@ public final class TunnelFront {
                 hostFile.isEmpty() ? null : Path.of(hostFile), a.integer("backend-port", 0));
         // One server instance per event loop, as Quarkus and the proxy's front door run it: Vert.x hands each
         // instance's connections to its own loop (a single instance would serve every client on one loop).
-        int port = a.integer("port", 0);
+        int port = a.integer("port", 0) == 0 ? -1 : a.integer("port", 0); // -1: one random port, shared
         for (io.netty.util.concurrent.EventExecutor e : vertx.nettyEventLoopGroup()) {
             io.vertx.core.impl.ContextInternal ctx = ((io.vertx.core.impl.VertxInternal) vertx)
                     .createEventLoopContext((io.netty.channel.EventLoop) e, null, TunnelFront.class.getClassLoader());
@@ -92,7 +92,10 @@ public final class TunnelFront {
                             bound.completeExceptionally(r.cause());
                         }
                     }));
-            port = bound.get(10, TimeUnit.SECONDS); // the next instances share the port the first one bound
+            int actual = bound.get(10, TimeUnit.SECONDS);
+            if (port < 0) {
+                port = actual;
+            }
         }
         System.out.println("FRONT_LISTENING port=" + port);
         System.out.flush();

@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * ends: the proxy starts exchanges ({@link #open()}), the agent is told of them ({@code opener}).
  *
  * <p>Why one stream rather than one per exchange: a gRPC stream costs three HEADERS frames, its set-up and a pool of
- * ready streams to hide the round trip; on one stream a small request is two messages. The price is that the
+ * ready streams to hide the round trip; on one stream a small request is one message each way. The price is that the
  * stream is always read at once (never paused), so each exchange keeps its own credit ({@link Exchange}) and a
  * slow reader still slows only its own exchange.
  */

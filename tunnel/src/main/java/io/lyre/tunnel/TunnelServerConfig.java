@@ -17,7 +17,7 @@ import java.util.List;
  * @param blacklistCount    refusals from one address that block it (HP_BLACKLIST_COUNT)
  * @param blacklistWindow   the window for those refusals and the block (HP_BLACKLIST_WINDOW)
  * @param maxFrameBytes     largest frame accepted; a bigger one drops its stream
- * @param openTimeout       how long an exchange waits for an idle stream from the agent
+ * @param openTimeout       how long an exchange waits for the agent's exchange stream (just after it connected)
  * @param keepAlive         gRPC keepalive ping interval and timeout toward agents
  */
 public record TunnelServerConfig(String bindHost, int port, Path dataDir, List<String> hostNames,

@@ -40,7 +40,7 @@ public final class AgentConnection {
     private final Hello hello;
     private final CompletableFuture<ExchangeMux> muxReady = new CompletableFuture<>();
     /** The agent's exchange streams, one per connection it opened (see Welcome.exchange_connections). */
-    private final List<ExchangeMux> muxes = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private volatile List<ExchangeMux> muxes = List.of(); // replaced whole on attach: readers index a stable list
     private final java.util.concurrent.atomic.AtomicInteger nextMux = new java.util.concurrent.atomic.AtomicInteger();
     private final Set<Exchange> active = ConcurrentHashMap.newKeySet();
     private final Duration openTimeout;
@@ -81,9 +81,9 @@ public final class AgentConnection {
         return open;
     }
 
-    /** True once the agent's exchange stream is up: exchanges start without waiting. */
+    /** True once an exchange stream of the agent is up: exchanges start without waiting. */
     public boolean exchangesReady() {
-        return open && pick() != null;
+        return open && exchangeStreams() > 0;
     }
 
     /** The agent's exchange streams that are up. */
@@ -97,21 +97,27 @@ public final class AgentConnection {
     }
 
     /**
-     * The stream for a new exchange: the one whose connection runs on the caller's thread when there is one (the
-     * client's event loop: no hand-off to another loop and back), else the others in turn.
+     * The stream for a new exchange (on the request path: no allocation): the one whose connection runs on the
+     * caller's thread when there is one (the client's event loop: no hand-off to another loop and back), else the
+     * others in turn; null when none is up.
      */
     private ExchangeMux pick() {
         Thread here = Thread.currentThread();
-        List<ExchangeMux> up = new java.util.ArrayList<>(muxes.size());
-        for (ExchangeMux m : muxes) {
-            if (!m.isClosed()) {
-                if (m.loop() == here) {
-                    return m;
-                }
-                up.add(m);
+        List<ExchangeMux> all = muxes;
+        for (ExchangeMux m : all) {
+            if (m.loop() == here && !m.isClosed()) {
+                return m;
             }
         }
-        return up.isEmpty() ? null : up.get(Math.floorMod(nextMux.getAndIncrement(), up.size()));
+        int n = all.size();
+        int start = nextMux.getAndIncrement();
+        for (int i = 0; i < n; i++) {
+            ExchangeMux m = all.get(Math.floorMod(start + i, n));
+            if (!m.isClosed()) {
+                return m;
+            }
+        }
+        return null;
     }
 
     public int activeExchanges() {
@@ -132,22 +138,12 @@ public final class AgentConnection {
             }
         }
         // just connected: the agent's exchange stream follows its welcome by a round trip
-        CompletableFuture<ExchangeMux> ready = new CompletableFuture<>();
-        muxReady.whenComplete((mx, err) -> {
-            if (err != null) {
-                ready.completeExceptionally(err);
-            } else {
-                ready.complete(mx);
-            }
-        });
+        CompletableFuture<ExchangeMux> ready = muxReady.copy();
         java.util.concurrent.ScheduledFuture<?> expiry = timer.schedule(() -> ready.completeExceptionally(new TunnelException(503,
                 "agent " + agent.name() + " opened no exchange stream within " + openTimeout.toMillis() + " ms")),
                 openTimeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
         ready.whenComplete((mx, err) -> expiry.cancel(false));
-        return ready.thenApply(mx -> {
-            ExchangeMux best = pick();
-            return start(best == null ? mx : best, openFrame, listener);
-        });
+        return ready.thenApply(mx -> start(mx, openFrame, listener));
     }
 
     private Exchange start(ExchangeMux m, Open openFrame, ExchangeListener listener) {
@@ -199,12 +195,14 @@ public final class AgentConnection {
 
     /** One of the agent's Exchanges streams arrived; false (and the caller refuses it) when too many are up or we closed. */
     boolean attach(ExchangeMux m, int most) {
-        synchronized (muxes) {
-            muxes.removeIf(ExchangeMux::isClosed);
-            if (!open || muxes.size() >= most) {
+        synchronized (this) {
+            List<ExchangeMux> up = new java.util.ArrayList<>(muxes);
+            up.removeIf(ExchangeMux::isClosed);
+            if (!open || up.size() >= most) {
                 return false;
             }
-            muxes.add(m);
+            up.add(m);
+            muxes = List.copyOf(up);
         }
         muxReady.complete(m);
         return true;
@@ -218,10 +216,7 @@ public final class AgentConnection {
         open = false;
         muxReady.completeExceptionally(reason);
         for (ExchangeMux m : muxes) {
-            m.close(reason);
-        }
-        for (Exchange ex : active) {
-            ex.fail(reason);
+            m.close(reason); // fails every exchange on it
         }
     }
 }

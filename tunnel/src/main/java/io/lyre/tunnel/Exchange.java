@@ -298,7 +298,6 @@ public final class Exchange {
             }
             case RESET -> {
                 int status = f.getReset().getStatus() == 0 ? 502 : f.getReset().getStatus();
-                stopSending(null);
                 fail(new TunnelException(status, (side() == Side.PROXY ? "agent " : "proxy ") + peer()
                         + " dropped the exchange: " + f.getReset().getMessage()));
                 return;
@@ -370,17 +369,27 @@ public final class Exchange {
 
     /** The shared stream can take more again (after {@link ExchangeMux#awaitReady}). */
     void streamReady() {
+        releaseWriter();
+    }
+
+    /**
+     * Runs the waiting drain handler when the writer may go on (credit and room on the stream, or nothing more can be
+     * sent); while only the stream is full, waits for it again.
+     */
+    private void releaseWriter() {
         Runnable h = null;
+        boolean waitForStream;
         synchronized (lock) {
             if (drainHandler != null && (sendClosed || localEnded || canWriteLocked())) {
                 h = drainHandler;
                 drainHandler = null;
             }
+            waitForStream = drainHandler != null && hasCreditLocked() && !mux.isReady();
         }
         if (h != null) {
             h.run();
-        } else if (needsStream()) {
-            mux.awaitReady(this); // still waiting: the stream filled again before our turn
+        } else if (waitForStream) {
+            mux.awaitReady(this); // the stream filled again before our turn
         }
     }
 
@@ -443,7 +452,6 @@ public final class Exchange {
     }
 
     private void granted(long bytes) {
-        Runnable h = null;
         boolean over;
         synchronized (lock) {
             credit += bytes;
@@ -452,20 +460,12 @@ public final class Exchange {
                 credit -= flowBytes(f);
                 writeLocked(f);
             }
-            if (drainHandler != null && (sendClosed || canWriteLocked())) {
-                h = drainHandler;
-                drainHandler = null;
-            }
             over = isFinishedLocked();
         }
         if (over) {
             mux.remove(this);
         }
-        if (h != null) {
-            h.run();
-        } else if (needsStream()) {
-            mux.awaitReady(this);
-        }
+        releaseWriter();
     }
 
     private boolean hasCreditLocked() {
@@ -474,12 +474,6 @@ public final class Exchange {
 
     private boolean canWriteLocked() {
         return hasCreditLocked() && mux.isReady();
-    }
-
-    private boolean needsStream() {
-        synchronized (lock) {
-            return drainHandler != null && hasCreditLocked() && !mux.isReady();
-        }
     }
 
     /** Under lock: both ends sent their End and ours went out: the stream forgets this exchange. */

@@ -282,8 +282,7 @@ public final class ExchangeMux {
             opener.accept(f.getOpen(), ex);
         } catch (RuntimeException e) {
             LOG.warn("exchange handler failed", e);
-            ex.send(Frames.error(502, "agent failed to start the exchange: " + e.getMessage()));
-            ex.complete();
+            ex.sendLast(Frames.error(502, "agent failed to start the exchange: " + e.getMessage()));
         }
     }
 

@@ -299,7 +299,7 @@ public final class TunnelClient implements AutoCloseable {
 
         /** Opens an exchange stream on {@code on}'s channel; the loss of any ends the session (then re-dial). */
         void openExchanges(TunnelGrpc.TunnelStub on) {
-            ExchangeMux m = ExchangeMux.forClient(config.proxy().toString(), config.maxFrameBytes(), this::opened);
+            ExchangeMux m = ExchangeMux.forClient(config.proxy().toString(), config.maxFrameBytes(), handler::open);
             exchanges.add(m);
             m.closed().thenAccept(e -> done.complete("exchange stream ended: " + e.getMessage()));
             try {
@@ -307,10 +307,6 @@ public final class TunnelClient implements AutoCloseable {
             } catch (RuntimeException e) {
                 done.complete("cannot open the exchange stream: " + e);
             }
-        }
-
-        private void opened(Open open, Exchange ex) {
-            handler.open(open, ex);
         }
 
         private final class ControlObserver implements StreamObserver<ProxyMessage> {

@@ -40,6 +40,10 @@ public final class Exchange {
     private static final Object END = new Object();
     /** Credit is granted back once this much was handed on: a Window frame per quarter window, not per frame. */
     private static final int GRANT_BYTES = TunnelProtocol.WINDOW_BYTES / 4;
+    /** What each exchange may hold for its reader whatever the {@link ReceiveBudget} says: a quarter window. */
+    static final int FREE_HOLD_BYTES = TunnelProtocol.WINDOW_BYTES / 4;
+    /** A reader that took a frame this recently keeps up, however slowly: never dropped for the budget. */
+    private static final long KEEPING_UP_NANOS = 1_000_000_000L;
 
     private final ExchangeMux mux;
     private final long id;
@@ -58,6 +62,10 @@ public final class Exchange {
     private Object terminal;
     private long receivedUngranted;
     private long handedOnUngranted;
+    /** Payload bytes in {@code pending}, held against the mux's {@link ReceiveBudget}. */
+    private long held;
+    /** When the listener last took a frame with payload (System.nanoTime), 0 before it took any. */
+    private long lastTakenNanos;
     // sending
     private long credit = TunnelProtocol.WINDOW_BYTES;
     private final ArrayDeque<ExchangeFrame> blocked = new ArrayDeque<>();
@@ -320,26 +328,31 @@ public final class Exchange {
         }
         int cost = flowBytes(f);
         boolean violated = false;
+        boolean overBudget = false;
         boolean over = false;
         synchronized (lock) {
             if (closeDelivered || failure != null || remoteEnded) {
                 return; // after its end: a confused peer, nothing to deliver it to
             }
-            if (f.getLast()) {
-                remoteEnded = true;
-                over = isFinishedLocked();
-            }
             receivedUngranted += cost;
             // a sender may spend its last credit on one whole frame, so one frame over the window is fair
             if (receivedUngranted > TunnelProtocol.WINDOW_BYTES + (long) mux.maxFrameBytes()) {
                 violated = true;
-            } else if (f.hasResponseHead() && f.getResponseHead().hasBody()) {
-                // head and body came as one message: listeners see them as two frames, as always
-                pending.addLast(ExchangeFrame.newBuilder().setId(id)
-                        .setResponseHead(f.getResponseHead().toBuilder().clearBody()).build());
-                pending.addLast(ExchangeFrame.newBuilder().setId(id).setData(f.getResponseHead().getBody()).build());
+            } else if (cost > 0 && !holdLocked(cost)) {
+                overBudget = true;
             } else {
-                pending.addLast(f);
+                if (f.getLast()) {
+                    remoteEnded = true;
+                    over = isFinishedLocked();
+                }
+                if (f.hasResponseHead() && f.getResponseHead().hasBody()) {
+                    // head and body came as one message: listeners see them as two frames, as always
+                    pending.addLast(ExchangeFrame.newBuilder().setId(id)
+                            .setResponseHead(f.getResponseHead().toBuilder().clearBody()).build());
+                    pending.addLast(ExchangeFrame.newBuilder().setId(id).setData(f.getResponseHead().getBody()).build());
+                } else {
+                    pending.addLast(f);
+                }
             }
         }
         if (over) {
@@ -350,7 +363,34 @@ public final class Exchange {
             abort(new TunnelException(502, peer() + " sent past the flow-control window of exchange " + id));
             return;
         }
+        if (overBudget) {
+            ReceiveBudget budget = mux.budget();
+            LOG.warn("exchange {} with {}: its reader is stalled and the {} MiB receive budget is spent ({} MiB held); "
+                    + "dropping this exchange", id, peer(), budget.limit() >> 20, budget.held() >> 20);
+            abort(new TunnelException(503, "dropped: its reader stalled while stalled exchanges already hold the "
+                    + (budget.limit() >> 20) + " MiB receive budget of the " + (side() == Side.PROXY ? "proxy" : "agent")));
+            return;
+        }
         drain();
+    }
+
+    /**
+     * Under lock: holds {@code cost} bytes about to be queued. Past its quarter window ({@link #FREE_HOLD_BYTES}), an
+     * exchange whose reader has taken nothing for a second is stalled, and gets more only within the budget. A reader
+     * that keeps up, however slowly, always gets its frames: its window bounds what it holds.
+     */
+    private boolean holdLocked(int cost) {
+        boolean stalled = held + cost > FREE_HOLD_BYTES
+                && (lastTakenNanos == 0 || System.nanoTime() - lastTakenNanos > KEEPING_UP_NANOS);
+        if (stalled) {
+            if (!mux.budget().tryHold(cost)) {
+                return false;
+            }
+        } else {
+            mux.budget().hold(cost);
+        }
+        held += cost;
+        return true;
     }
 
     /** The Open that started this exchange was also the proxy's last frame (a request without a body). */
@@ -402,6 +442,8 @@ public final class Exchange {
             }
             failure = e;
             pending.clear();
+            mux.budget().release(held);
+            held = 0;
         }
         drain();
     }
@@ -559,7 +601,14 @@ public final class Exchange {
             if (demand != Long.MAX_VALUE) {
                 demand--;
             }
-            return pending.pollFirst();
+            ExchangeFrame f = pending.pollFirst();
+            int cost = flowBytes(f);
+            if (cost > 0) {
+                held -= cost;
+                mux.budget().release(cost);
+                lastTakenNanos = System.nanoTime();
+            }
+            return f;
         }
         // The agent hears of the end only once its own side is done too: until then a Cancel from the proxy must
         // still reach its listener (a client gone mid-download closes the upstream). The proxy hears at once.

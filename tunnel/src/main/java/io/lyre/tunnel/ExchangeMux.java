@@ -36,6 +36,7 @@ public final class ExchangeMux {
     private final Exchange.Side side;
     private final String peer;
     private final int maxFrameBytes;
+    private final ReceiveBudget budget;
     private final BiConsumer<Open, Exchange> opener;
     private volatile CallStreamObserver<ExchangeFrame> out;
     private final Object writeLock = new Object();
@@ -47,16 +48,19 @@ public final class ExchangeMux {
     /** The proxy's transport thread of this stream's connection (its callbacks run there): see AgentConnection. */
     private volatile Thread loop;
 
-    private ExchangeMux(Exchange.Side side, String peer, int maxFrameBytes, BiConsumer<Open, Exchange> opener) {
+    private ExchangeMux(Exchange.Side side, String peer, int maxFrameBytes, ReceiveBudget budget,
+                        BiConsumer<Open, Exchange> opener) {
         this.side = side;
         this.peer = peer;
         this.maxFrameBytes = maxFrameBytes;
+        this.budget = budget;
         this.opener = opener;
     }
 
     /** Proxy end: the agent's Exchanges call. Read the agent's frames through {@link #inbound()}. */
-    static ExchangeMux onServerCall(ServerCallStreamObserver<ExchangeFrame> responses, String agentName, int maxFrameBytes) {
-        ExchangeMux mux = new ExchangeMux(Exchange.Side.PROXY, agentName, maxFrameBytes, null);
+    static ExchangeMux onServerCall(ServerCallStreamObserver<ExchangeFrame> responses, String agentName, int maxFrameBytes,
+                                    ReceiveBudget budget) {
+        ExchangeMux mux = new ExchangeMux(Exchange.Side.PROXY, agentName, maxFrameBytes, budget, null);
         responses.disableAutoRequest();
         responses.setOnReadyThreshold(TunnelProtocol.ON_READY_THRESHOLD_BYTES);
         responses.setOnReadyHandler(mux::onReady);
@@ -67,9 +71,12 @@ public final class ExchangeMux {
         return mux;
     }
 
-    /** Agent end: pass {@link #clientObserver()} to the stub's {@code exchanges(...)}; {@code opener} runs each Open. */
+    /**
+     * Agent end: pass {@link #clientObserver()} to the stub's {@code exchanges(...)}; {@code opener} runs each Open.
+     * What waits for stalled readers counts against the process's {@link ReceiveBudget}.
+     */
     public static ExchangeMux forClient(String proxy, int maxFrameBytes, BiConsumer<Open, Exchange> opener) {
-        return new ExchangeMux(Exchange.Side.AGENT, proxy, maxFrameBytes, opener);
+        return new ExchangeMux(Exchange.Side.AGENT, proxy, maxFrameBytes, ReceiveBudget.process(), opener);
     }
 
     public ClientResponseObserver<ExchangeFrame, ExchangeFrame> clientObserver() {
@@ -135,6 +142,10 @@ public final class ExchangeMux {
 
     int maxFrameBytes() {
         return maxFrameBytes;
+    }
+
+    ReceiveBudget budget() {
+        return budget;
     }
 
     /** Completes with the reason once the shared stream is over (every exchange on it failed with that reason). */

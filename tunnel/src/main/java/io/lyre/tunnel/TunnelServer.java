@@ -42,6 +42,7 @@ public final class TunnelServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TunnelServer.class);
 
     private final TunnelServerConfig config;
+    private final ReceiveBudget receiveBudget;
     private final CertificateAuthority ca;
     private final AgentRegistry registry;
     private final JoinTokenStore tokens;
@@ -57,6 +58,7 @@ public final class TunnelServer implements AutoCloseable {
     /** Loads (or creates) the CA, registry and token store; does not listen yet. */
     public TunnelServer(TunnelServerConfig config) throws IOException {
         this.config = config;
+        this.receiveBudget = new ReceiveBudget(config.receiveBudgetBytes());
         this.ca = CertificateAuthority.loadOrCreate(config.dataDir().resolve("ca"));
         this.registry = new AgentRegistry(config.dataDir().resolve("agents.json"));
         this.tokens = new JoinTokenStore(config.dataDir().resolve("tokens.json"), Clock.systemUTC());
@@ -117,6 +119,11 @@ public final class TunnelServer implements AutoCloseable {
     /** The bound port (useful when the config asked for 0). */
     public int port() {
         return server.getPort();
+    }
+
+    /** What exchanges with stalled readers hold here now, against {@link TunnelServerConfig#receiveBudgetBytes()}. */
+    public ReceiveBudget receiveBudget() {
+        return receiveBudget;
     }
 
     public TunnelServerConfig config() {

@@ -126,7 +126,7 @@ final class TunnelService extends TunnelGrpc.TunnelImplBase {
             };
         }
         ExchangeMux mux = ExchangeMux.onServerCall((ServerCallStreamObserver<ExchangeFrame>) out, agent.name(),
-                server.config().maxFrameBytes());
+                server.config().maxFrameBytes(), server.receiveBudget());
         if (!conn.get().attach(mux, server.exchangeConnections())) {
             LOG.warn("agent {} ({}): an exchange stream past the {} asked for refused", agent.id(), agent.name(),
                     server.exchangeConnections());

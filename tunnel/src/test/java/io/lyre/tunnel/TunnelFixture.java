@@ -9,16 +9,21 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /** Starts a real server on an ephemeral loopback port and joins/connects in-process agents to it. */
 final class TunnelFixture {
 
     static TunnelServer server(Path dir, int blacklistCount) throws Exception {
+        return server(dir, blacklistCount, UnaryOperator.identity());
+    }
+
+    static TunnelServer server(Path dir, int blacklistCount, UnaryOperator<TunnelServerConfig> more) throws Exception {
         TunnelServerConfig cfg = TunnelServerConfig.defaults(dir).withBind("127.0.0.1", 0)
                 .withBlacklist(blacklistCount, Duration.ofSeconds(60))
                 .withHeartbeat(Duration.ofMillis(500), Duration.ofSeconds(3))
                 .withLostGrace(Duration.ofSeconds(1));
-        return new TunnelServer(cfg).start();
+        return new TunnelServer(more.apply(cfg)).start();
     }
 
     static AgentCredentials join(TunnelServer server, Path agentDir, String name) throws Exception {

@@ -93,6 +93,13 @@ public final class ProxyMetrics implements FrontDoorMetrics, SchedulingMetrics, 
                 .serviceLevelObjectives(SCHEDULING_BUCKETS).register(registry);
         Gauge.builder("lyre.agents.connected", this, m -> m.tunnel().map(t -> t.server().connections().size()).orElse(0))
                 .description("agents with a live tunnel").register(registry);
+        Gauge.builder("lyre.tunnel.receive.held.bytes", this,
+                        m -> m.tunnel().map(t -> t.server().receiveBudget().held()).orElse(0L))
+                .description("bytes received from agents and not yet taken by their readers").register(registry);
+        Gauge.builder("lyre.tunnel.receive.budget.bytes", this,
+                        m -> m.tunnel().map(t -> t.server().receiveBudget().limit()).orElse(0L))
+                .description("what exchanges with stalled readers may hold together before they are dropped")
+                .register(registry);
         Gauge.builder("lyre.banned.addresses", this, ProxyMetrics::bannedNow)
                 .description("addresses banned now").register(registry);
         agentState = MultiGauge.builder("lyre.agent.state").description("1 for the agent's current state").register(registry);

@@ -365,6 +365,7 @@ public final class Exchange {
         }
         if (overBudget) {
             ReceiveBudget budget = mux.budget();
+            budget.dropped();
             LOG.warn("exchange {} with {}: its reader is stalled and the {} MiB receive budget is spent ({} MiB held); "
                     + "dropping this exchange", id, peer(), budget.limit() >> 20, budget.held() >> 20);
             abort(new TunnelException(503, "dropped: its reader stalled while stalled exchanges already hold the "

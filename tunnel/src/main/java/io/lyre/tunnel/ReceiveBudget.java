@@ -19,6 +19,7 @@ public final class ReceiveBudget {
 
     private final long limit;
     private final AtomicLong held = new AtomicLong();
+    private final AtomicLong dropped = new AtomicLong();
 
     public ReceiveBudget(long limitBytes) {
         if (limitBytes <= 0) {
@@ -52,6 +53,16 @@ public final class ReceiveBudget {
 
     void release(long bytes) {
         held.addAndGet(-bytes);
+    }
+
+    /** Counts one exchange dropped because its frame did not fit. */
+    void dropped() {
+        dropped.incrementAndGet();
+    }
+
+    /** Exchanges dropped for this budget so far. */
+    public long droppedExchanges() {
+        return dropped.get();
     }
 
     /** Bytes held now. */

@@ -74,6 +74,8 @@ class ReceiveBudgetTest {
         List<Stalled> dropped = stalled.stream().filter(s -> s.closed.isDone()).toList();
         assertThat(dropped).as("exchanges dropped for the budget").hasSizeGreaterThanOrEqualTo(3);
         assertThat(dropped.size()).as("exchanges kept").isLessThan(STALLED);
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(budget.droppedExchanges()).as("drops counted")
+                .isEqualTo(stalled.stream().filter(s -> s.closed.isDone()).count()));
         for (Stalled s : dropped) {
             TunnelException e = s.closed.getNow(null);
             assertThat(e).isNotNull();

@@ -17,6 +17,7 @@ import io.lyre.tunnel.server.AgentRecord;
 import io.lyre.tunnel.server.AgentRegistry;
 import io.lyre.tunnel.server.EngineState;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
@@ -99,6 +100,10 @@ public final class ProxyMetrics implements FrontDoorMetrics, SchedulingMetrics, 
         Gauge.builder("lyre.tunnel.receive.budget.bytes", this,
                         m -> m.tunnel().map(t -> t.server().receiveBudget().limit()).orElse(0L))
                 .description("what exchanges with stalled readers may hold together before they are dropped")
+                .register(registry);
+        FunctionCounter.builder("lyre.tunnel.receive.dropped", this,
+                        m -> m.tunnel().map(t -> t.server().receiveBudget().droppedExchanges()).orElse(0L))
+                .description("exchanges dropped because their reader stalled with the receive budget spent")
                 .register(registry);
         Gauge.builder("lyre.banned.addresses", this, ProxyMetrics::bannedNow)
                 .description("addresses banned now").register(registry);

@@ -28,7 +28,7 @@ public final class ReceiveBudget {
         this.limit = limitBytes;
     }
 
-    /** The one budget of this process with {@link #DEFAULT_BYTES}: what agents use, and the proxy by default. */
+    /** The one budget of this process with {@link #DEFAULT_BYTES}: what an agent uses (the proxy's is configured). */
     public static ReceiveBudget process() {
         return PROCESS;
     }
@@ -46,7 +46,7 @@ public final class ReceiveBudget {
         }
     }
 
-    /** Holds {@code bytes} whatever the limit: for frames handed on at once, released right after. */
+    /** Holds {@code bytes} whatever the limit: for readers that keep up, or hold less than a quarter window. */
     void hold(long bytes) {
         held.addAndGet(bytes);
     }

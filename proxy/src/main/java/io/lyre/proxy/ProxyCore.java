@@ -93,6 +93,9 @@ public final class ProxyCore implements AutoCloseable {
             var address = settings.tunnelAddress().get();
             TunnelServerConfig tc = TunnelServerConfig.defaults(dataDir.resolve("tunnel")).withBind(address.host(), address.port())
                     .withLostGrace(settings.agentGrace()).withBlacklist(config.blacklistCount(), config.blacklistWindow());
+            if (settings.receiveBudgetBytes().isPresent()) {
+                tc = tc.withReceiveBudget(settings.receiveBudgetBytes().get());
+            }
             tunnel = new TunnelHost(tc, engines, config.dockerTimeout());
             tunnel.server().traffic(tunnelTraffic);
             tunnel.server().refusals().onBlocked(a -> frontDoorMetrics.banned("tunnel"));

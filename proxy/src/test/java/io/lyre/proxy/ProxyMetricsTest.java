@@ -293,6 +293,8 @@ class ProxyMetricsTest {
         assertThat(sum(samples, "lyre_bans_total", Map.of("entry", "http"))).isGreaterThanOrEqualTo(1);
         assertThat(sum(samples, "lyre_banned_addresses", Map.of())).isGreaterThanOrEqualTo(1);
         assertThat(sum(samples, "lyre_agents_connected", Map.of())).isEqualTo(1);
+        assertThat(sum(samples, "lyre_tunnel_receive_budget_bytes", Map.of())).as("LYRE_TUNNEL_RECEIVE_BUDGET_MIB=96")
+                .isEqualTo(96.0 * (1 << 20));
         assertThat(sum(samples, "lyre_agent_state", Map.of("agent", AGENT, "state", "ready"))).isEqualTo(1);
         assertThat(sum(samples, "lyre_agent_state", Map.of("agent", AGENT))).isEqualTo(1);
         assertThat(sum(samples, "lyre_tunnel_exchanges_total", Map.of("agent", AGENT, "kind", "http"))).isGreaterThanOrEqualTo(1);

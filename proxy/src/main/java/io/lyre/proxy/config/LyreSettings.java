@@ -15,9 +15,15 @@ import java.util.Optional;
  * @param storeUser     LYRE_STORE_USER
  * @param storePassword LYRE_STORE_PASSWORD
  * @param policies      LYRE_POLICIES: a JSON file or a directory of them with placement policies loaded at start
+ * @param receiveBudgetBytes LYRE_TUNNEL_RECEIVE_BUDGET_MIB: what exchanges with stalled readers may hold together
+ *                      before they are dropped (default: a quarter of the heap, at least 64 MiB)
  */
 public record LyreSettings(Optional<HostPort> tunnelAddress, Path dataDir, Duration agentGrace, Optional<String> storeUrl,
-                           Optional<String> storeUser, Optional<String> storePassword, Optional<Path> policies) {
+                           Optional<String> storeUser, Optional<String> storePassword, Optional<Path> policies,
+                           Optional<Long> receiveBudgetBytes) {
+
+    /** Largest LYRE_TUNNEL_RECEIVE_BUDGET_MIB: 1 TiB, far past any heap. */
+    static final long MAX_RECEIVE_BUDGET_MIB = 1L << 20;
 
     public static LyreSettings fromEnv(Map<String, String> env) {
         String tunnel = env.getOrDefault("LYRE_TUNNEL_ADDRESS", "0.0.0.0:8782").trim();
@@ -36,7 +42,22 @@ public record LyreSettings(Optional<HostPort> tunnelAddress, Path dataDir, Durat
                     : HaproxyDuration.parse("LYRE_AGENT_GRACE", g.trim());
         }
         return new LyreSettings(address, dataDir, grace, nonBlank(env.get("LYRE_STORE_URL")), nonBlank(env.get("LYRE_STORE_USER")),
-                nonBlank(env.get("LYRE_STORE_PASSWORD")), nonBlank(env.get("LYRE_POLICIES")).map(Path::of));
+                nonBlank(env.get("LYRE_STORE_PASSWORD")), nonBlank(env.get("LYRE_POLICIES")).map(Path::of),
+                nonBlank(env.get("LYRE_TUNNEL_RECEIVE_BUDGET_MIB")).map(LyreSettings::receiveBudget));
+    }
+
+    private static long receiveBudget(String mib) {
+        long n;
+        try {
+            n = Long.parseLong(mib);
+        } catch (NumberFormatException e) {
+            throw new InvalidSettingException("LYRE_TUNNEL_RECEIVE_BUDGET_MIB", "'" + mib + "' is not a whole number of MiB");
+        }
+        if (n < 1 || n > MAX_RECEIVE_BUDGET_MIB) {
+            throw new InvalidSettingException("LYRE_TUNNEL_RECEIVE_BUDGET_MIB",
+                    "must be between 1 and " + MAX_RECEIVE_BUDGET_MIB + " MiB, not " + n);
+        }
+        return n << 20;
     }
 
     private static Optional<String> nonBlank(String s) {

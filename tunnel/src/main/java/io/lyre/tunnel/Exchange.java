@@ -62,7 +62,7 @@ public final class Exchange {
     private Object terminal;
     private long receivedUngranted;
     private long handedOnUngranted;
-    /** Payload bytes in {@code pending}, held against the mux's {@link ReceiveBudget}. */
+    /** Payload bytes in {@code pending}; what is past {@link #FREE_HOLD_BYTES} is held in the mux's {@link ReceiveBudget}. */
     private long held;
     /** When the listener last took a frame with payload (System.nanoTime), 0 before it took any. */
     private long lastTakenNanos;
@@ -376,22 +376,36 @@ public final class Exchange {
     }
 
     /**
-     * Under lock: holds {@code cost} bytes about to be queued. Past its quarter window ({@link #FREE_HOLD_BYTES}), an
-     * exchange whose reader has taken nothing for a second is stalled, and gets more only within the budget. A reader
-     * that keeps up, however slowly, always gets its frames: its window bounds what it holds.
+     * Under lock: holds {@code cost} bytes about to be queued. Within its quarter window ({@link #FREE_HOLD_BYTES}) an
+     * exchange holds them on its own, so a small response never touches the shared budget. Past it, an exchange whose
+     * reader has taken nothing for a second is stalled and gets more only within the budget; a reader that keeps up,
+     * however slowly, always gets its frames (its window bounds what it holds), and they count in the budget too.
      */
     private boolean holdLocked(int cost) {
-        boolean stalled = held + cost > FREE_HOLD_BYTES
-                && (lastTakenNanos == 0 || System.nanoTime() - lastTakenNanos > KEEPING_UP_NANOS);
-        if (stalled) {
-            if (!mux.budget().tryHold(cost)) {
+        long past = pastFree(held + cost) - pastFree(held);
+        if (past > 0) {
+            boolean stalled = lastTakenNanos == 0 || System.nanoTime() - lastTakenNanos > KEEPING_UP_NANOS;
+            if (!stalled) {
+                mux.budget().hold(past);
+            } else if (!mux.budget().tryHold(past)) {
                 return false;
             }
-        } else {
-            mux.budget().hold(cost);
         }
         held += cost;
         return true;
+    }
+
+    /** Under lock: gives back {@code cost} bytes the listener took (or that were dropped). */
+    private void releaseLocked(long cost) {
+        long past = pastFree(held) - pastFree(held - cost);
+        held -= cost;
+        if (past > 0) {
+            mux.budget().release(past);
+        }
+    }
+
+    private static long pastFree(long bytes) {
+        return Math.max(0, bytes - FREE_HOLD_BYTES);
     }
 
     /** The Open that started this exchange was also the proxy's last frame (a request without a body). */
@@ -443,8 +457,7 @@ public final class Exchange {
             }
             failure = e;
             pending.clear();
-            mux.budget().release(held);
-            held = 0;
+            releaseLocked(held);
         }
         drain();
     }
@@ -605,8 +618,7 @@ public final class Exchange {
             ExchangeFrame f = pending.pollFirst();
             int cost = flowBytes(f);
             if (cost > 0) {
-                held -= cost;
-                mux.budget().release(cost);
+                releaseLocked(cost);
                 lastTakenNanos = System.nanoTime();
             }
             return f;

@@ -5,10 +5,11 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * How many received payload bytes this process may hold for exchanges whose readers are stalled, over all its tunnel
  * streams together. Each exchange's window bounds what it alone can hold (1 MiB); this bounds the sum, so a thousand
- * stalled downloads cannot fill the heap. Stalled means: holding more than a quarter window
- * ({@code Exchange.FREE_HOLD_BYTES}) and nothing taken by its reader for a second. A stalled exchange whose next frame
- * does not fit in the budget is dropped (503). A reader that keeps up, however slowly, is never refused: its window
- * bounds what it holds, and what it holds counts here too, so stalled ones give way to it.
+ * stalled downloads cannot fill the heap. Each exchange holds its first quarter window on its own
+ * ({@code Exchange.FREE_HOLD_BYTES}: small responses never touch this shared counter); what it holds past that is held
+ * here. Stalled means: past that quarter window with nothing taken by its reader for a second. A stalled exchange whose
+ * next frame does not fit is dropped (503). A reader that keeps up, however slowly, is never refused: its window bounds
+ * what it holds, and what it holds counts here too, so stalled ones give way to it.
  */
 public final class ReceiveBudget {
 
@@ -46,7 +47,7 @@ public final class ReceiveBudget {
         }
     }
 
-    /** Holds {@code bytes} whatever the limit: for readers that keep up, or hold less than a quarter window. */
+    /** Holds {@code bytes} whatever the limit: for readers that keep up. */
     void hold(long bytes) {
         held.addAndGet(bytes);
     }
@@ -65,7 +66,7 @@ public final class ReceiveBudget {
         return dropped.get();
     }
 
-    /** Bytes held now. */
+    /** Bytes held now: what exchanges hold past their first quarter window. */
     public long held() {
         return held.get();
     }

@@ -29,9 +29,6 @@ public record TunnelServerConfig(String bindHost, int port, Path dataDir, List<S
 
     public TunnelServerConfig {
         hostNames = List.copyOf(hostNames);
-        if (receiveBudgetBytes <= 0) {
-            throw new IllegalArgumentException("receiveBudgetBytes must be positive, not " + receiveBudgetBytes);
-        }
     }
 
     public static TunnelServerConfig defaults(Path dataDir) {

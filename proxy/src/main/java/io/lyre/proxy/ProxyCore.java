@@ -91,11 +91,10 @@ public final class ProxyCore implements AutoCloseable {
         }
         if (settings.tunnelAddress().isPresent()) {
             var address = settings.tunnelAddress().get();
-            TunnelServerConfig tc = TunnelServerConfig.defaults(dataDir.resolve("tunnel")).withBind(address.host(), address.port())
-                    .withLostGrace(settings.agentGrace()).withBlacklist(config.blacklistCount(), config.blacklistWindow());
-            if (settings.receiveBudgetBytes().isPresent()) {
-                tc = tc.withReceiveBudget(settings.receiveBudgetBytes().get());
-            }
+            TunnelServerConfig defaults = TunnelServerConfig.defaults(dataDir.resolve("tunnel"));
+            TunnelServerConfig tc = defaults.withBind(address.host(), address.port())
+                    .withLostGrace(settings.agentGrace()).withBlacklist(config.blacklistCount(), config.blacklistWindow())
+                    .withReceiveBudget(settings.receiveBudgetBytes().orElse(defaults.receiveBudgetBytes()));
             tunnel = new TunnelHost(tc, engines, config.dockerTimeout());
             tunnel.server().traffic(tunnelTraffic);
             tunnel.server().refusals().onBlocked(a -> frontDoorMetrics.banned("tunnel"));

@@ -10,6 +10,7 @@ import io.lyre.proxy.tunnel.TunnelHost;
 import io.lyre.scheduler.ledger.DeviceClaim;
 import io.lyre.scheduler.ledger.Reservation;
 import io.lyre.tunnel.AgentConnection;
+import io.lyre.tunnel.ReceiveBudget;
 import io.lyre.tunnel.TunnelTraffic;
 import io.lyre.tunnel.proto.Header;
 import io.lyre.tunnel.proto.Open;
@@ -38,6 +39,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongConsumer;
+import java.util.function.ToLongFunction;
 
 /**
  * The proxy's metrics (docs/metrics.md, "Proxy") in a Micrometer registry: Quarkus's Prometheus registry,
@@ -94,15 +96,13 @@ public final class ProxyMetrics implements FrontDoorMetrics, SchedulingMetrics, 
                 .serviceLevelObjectives(SCHEDULING_BUCKETS).register(registry);
         Gauge.builder("lyre.agents.connected", this, m -> m.tunnel().map(t -> t.server().connections().size()).orElse(0))
                 .description("agents with a live tunnel").register(registry);
-        Gauge.builder("lyre.tunnel.receive.held.bytes", this,
-                        m -> m.tunnel().map(t -> t.server().receiveBudget().held()).orElse(0L))
-                .description("bytes received from agents and not yet taken by their readers").register(registry);
-        Gauge.builder("lyre.tunnel.receive.budget.bytes", this,
-                        m -> m.tunnel().map(t -> t.server().receiveBudget().limit()).orElse(0L))
+        Gauge.builder("lyre.tunnel.receive.held.bytes", this, m -> m.receiveBudget(ReceiveBudget::held))
+                .description("bytes exchanges hold for their readers past each one's first quarter window")
+                .register(registry);
+        Gauge.builder("lyre.tunnel.receive.budget.bytes", this, m -> m.receiveBudget(ReceiveBudget::limit))
                 .description("what exchanges with stalled readers may hold together before they are dropped")
                 .register(registry);
-        FunctionCounter.builder("lyre.tunnel.receive.dropped", this,
-                        m -> m.tunnel().map(t -> t.server().receiveBudget().droppedExchanges()).orElse(0L))
+        FunctionCounter.builder("lyre.tunnel.receive.dropped", this, m -> m.receiveBudget(ReceiveBudget::droppedExchanges))
                 .description("exchanges dropped because their reader stalled with the receive budget spent")
                 .register(registry);
         Gauge.builder("lyre.banned.addresses", this, ProxyMetrics::bannedNow)
@@ -138,6 +138,11 @@ public final class ProxyMetrics implements FrontDoorMetrics, SchedulingMetrics, 
     private Optional<TunnelHost> tunnel() {
         ProxyCore c = core;
         return c == null ? Optional.empty() : c.tunnel();
+    }
+
+    /** One figure of the tunnel's receive budget; 0 without a tunnel. */
+    private long receiveBudget(ToLongFunction<ReceiveBudget> figure) {
+        return tunnel().map(t -> figure.applyAsLong(t.server().receiveBudget())).orElse(0L);
     }
 
     private double bannedNow() {

@@ -164,30 +164,37 @@ run_wrk() { # name target extra-args... ; sets RPS P50 P99
   [[ -z "$errs" ]] || echo "   WARNING $name: $errs"
 }
 
+# ROUNDS rounds of `wrk ARGS` on every path, the paths interleaved in each round; the means go into the arrays
+# PREFIX_RPS, PREFIX_P50 and PREFIX_P99, by path.
+rounds() { # label PREFIX wrk-args...
+  local label=$1 t r
+  local -n rps_mean=$2_RPS p50_mean=$2_P50 p99_mean=$2_P99
+  shift 2
+  local -A rps_sum p50_sum p99_sum
+  add() { awk -v a="$1" -v b="$2" 'BEGIN {print a + b}'; }
+  mean() { awk -v a="$1" -v n="$ROUNDS" -v f="$2" 'BEGIN {printf f, a / n}'; }
+  for t in "${TARGETS[@]}"; do rps_sum[$t]=0; p50_sum[$t]=0; p99_sum[$t]=0; done
+  for ((r = 1; r <= ROUNDS; r++)); do
+    for t in "${TARGETS[@]}"; do
+      run_wrk "$label-$t-r$r" "$t" "$@"
+      echo "   round $r $t: $RPS req/s, p50 $P50 ms, p99 $P99 ms"
+      rps_sum[$t]=$(add "${rps_sum[$t]}" "$RPS"); p50_sum[$t]=$(add "${p50_sum[$t]}" "$P50"); p99_sum[$t]=$(add "${p99_sum[$t]}" "$P99")
+    done
+  done
+  for t in "${TARGETS[@]}"; do
+    rps_mean[$t]=$(mean "${rps_sum[$t]}" %.0f); p50_mean[$t]=$(mean "${p50_sum[$t]}" %.2f); p99_mean[$t]=$(mean "${p99_sum[$t]}" %.2f)
+  done
+}
+
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "== small requests: wrk -t2 -c$CONC -d${DURATION}s, $ROUNDS rounds (load avg now: $LOAD_START)"
-declare -A SUM_RPS SUM_P50 SUM_P99
 # Warm-up: the JVMs on the tunnel path reach steady state only once C2 has compiled the hot paths (the first 10-20 s
 # run at a third of the final rate); HAProxy and the backend get the same warm-up.
 for t in "${TARGETS[@]}"; do
   run_wrk "warmup-$t" "$t" -t2 -c"$CONC" -d"${WARMUP}s"
-  SUM_RPS[$t]=0; SUM_P50[$t]=0; SUM_P99[$t]=0
-done
-for ((r = 1; r <= ROUNDS; r++)); do
-  for t in "${TARGETS[@]}"; do
-    run_wrk "max-$t-r$r" "$t" -t2 -c"$CONC" -d"${DURATION}s"
-    echo "   round $r $t: $RPS req/s, p50 $P50 ms, p99 $P99 ms"
-    SUM_RPS[$t]=$(awk -v a="${SUM_RPS[$t]}" -v b="$RPS" 'BEGIN {print a + b}')
-    SUM_P50[$t]=$(awk -v a="${SUM_P50[$t]}" -v b="$P50" 'BEGIN {print a + b}')
-    SUM_P99[$t]=$(awk -v a="${SUM_P99[$t]}" -v b="$P99" 'BEGIN {print a + b}')
-  done
 done
 declare -A MAX_RPS MAX_P50 MAX_P99
-for t in "${TARGETS[@]}"; do
-  MAX_RPS[$t]=$(awk -v a="${SUM_RPS[$t]}" -v n=$ROUNDS 'BEGIN {printf "%.0f", a / n}')
-  MAX_P50[$t]=$(awk -v a="${SUM_P50[$t]}" -v n=$ROUNDS 'BEGIN {printf "%.2f", a / n}')
-  MAX_P99[$t]=$(awk -v a="${SUM_P99[$t]}" -v n=$ROUNDS 'BEGIN {printf "%.2f", a / n}')
-done
+rounds max MAX -t2 -c"$CONC" -d"${DURATION}s"
 
 # Half of the tunnel's max rate, the same offered rate on all three paths. wrk has no rate option (wrk2 is not
 # packaged): each connection waits a think time after each response (Lua delay()), so rate ~ c * 1000 / (DELAY +
@@ -204,22 +211,8 @@ declare -A HALF_RPS HALF_P50 HALF_P99
 # (tunnel p99 15-19 ms, then 5-8 ms in the runs after it, on the same processes).
 for t in "${TARGETS[@]}"; do
   run_wrk "half-warmup-$t" "$t" -t2 -c"$RATE_CONN" -d"${HALF_WARMUP}s" -s "$OUT/delay.lua"
-  HALF_RPS[$t]=0; HALF_P50[$t]=0; HALF_P99[$t]=0
 done
-for ((r = 1; r <= ROUNDS; r++)); do
-  for t in "${TARGETS[@]}"; do
-    run_wrk "half-$t-r$r" "$t" -t2 -c"$RATE_CONN" -d"${DURATION}s" -s "$OUT/delay.lua"
-    echo "   round $r $t: $RPS req/s, p50 $P50 ms, p99 $P99 ms"
-    HALF_RPS[$t]=$(awk -v a="${HALF_RPS[$t]}" -v b="$RPS" 'BEGIN {print a + b}')
-    HALF_P50[$t]=$(awk -v a="${HALF_P50[$t]}" -v b="$P50" 'BEGIN {print a + b}')
-    HALF_P99[$t]=$(awk -v a="${HALF_P99[$t]}" -v b="$P99" 'BEGIN {print a + b}')
-  done
-done
-for t in "${TARGETS[@]}"; do
-  HALF_RPS[$t]=$(awk -v a="${HALF_RPS[$t]}" -v n=$ROUNDS 'BEGIN {printf "%.0f", a / n}')
-  HALF_P50[$t]=$(awk -v a="${HALF_P50[$t]}" -v n=$ROUNDS 'BEGIN {printf "%.2f", a / n}')
-  HALF_P99[$t]=$(awk -v a="${HALF_P99[$t]}" -v n=$ROUNDS 'BEGIN {printf "%.2f", a / n}')
-done
+rounds half HALF -t2 -c"$RATE_CONN" -d"${DURATION}s" -s "$OUT/delay.lua"
 
 echo "== bulk: ${BULK_MIB} MiB down and up, one stream, per path"
 declare -A DOWN UP

@@ -208,7 +208,7 @@ echo "== latency at ~half the tunnel's max ($HALF req/s offered: wrk -t2 -c$RATE
 declare -A HALF_RPS HALF_P50 HALF_P99
 # A paced warm-up first, on every path: the paced load opens three times the connections of the max runs (so the
 # agent's pool to the backend grows) and takes other branches; the first paced run after the max rounds paid for that
-# (tunnel p99 15-19 ms, then 5-8 ms in the runs after it, on the same processes).
+# (tunnel p99 11-19 ms, then 5-8 ms in the runs after it, on the same processes).
 for t in "${TARGETS[@]}"; do
   run_wrk "half-warmup-$t" "$t" -t2 -c"$RATE_CONN" -d"${HALF_WARMUP}s" -s "$OUT/delay.lua"
 done

@@ -6,7 +6,7 @@
 #            (`agent run`, own JVM) -> backend
 # Measures small-request req/s + p50/p99 at fixed concurrency, p50/p99 at half the tunnel's max rate, bulk
 # MB/s, WebSocket echo msg/s, and the RSS of front and agent with 10,000 idle WebSockets through the tunnel.
-# Every load step is bounded (fixed duration or count). Takes ~9-11 minutes. Results: bench/out/tunnel/summary.md
+# Every load step is bounded (fixed duration or count). Takes ~11-13 minutes. Results: bench/out/tunnel/summary.md
 #
 # Knobs (env): DURATION=15 WARMUP=40 HALF_WARMUP=10 CONC=32 ROUNDS=2 BULK_MIB=1024 IDLE_WS=10000
 #   FRONT_LOOPS=2 (the tunnel front's Vert.x event loops) SERVER_EXTRA_OPTS (more JVM flags for front and agent,
@@ -213,6 +213,11 @@ for t in "${TARGETS[@]}"; do
   run_wrk "half-warmup-$t" "$t" -t2 -c"$RATE_CONN" -d"${HALF_WARMUP}s" -s "$OUT/delay.lua"
 done
 rounds half HALF -t2 -c"$RATE_CONN" -d"${DURATION}s" -s "$OUT/delay.lua"
+# The same offered load from one wrk thread: on two vCPUs the client's second thread is one more thread waking and
+# competing with the paths it measures. Reported beside the two-thread figures, which the target is judged on.
+echo "== the same, one wrk thread (wrk -t1 -c$RATE_CONN)"
+declare -A HALF1_RPS HALF1_P50 HALF1_P99
+rounds half1 HALF1 -t1 -c"$RATE_CONN" -d"${DURATION}s" -s "$OUT/delay.lua"
 
 echo "== bulk: ${BULK_MIB} MiB down and up, one stream, per path"
 declare -A DOWN UP
@@ -263,13 +268,14 @@ verdict() { if awk "BEGIN {exit !($1)}"; then echo "**met**"; else echo "**misse
   echo "| p50 / p99 ms at max | ${MAX_P50[direct]} / ${MAX_P99[direct]} | ${MAX_P50[haproxy]} / ${MAX_P99[haproxy]} | ${MAX_P50[tunnel]} / ${MAX_P99[tunnel]} | | |"
   echo "| req/s achieved at ~half tunnel max ($HALF offered; mean of $ROUNDS) | ${HALF_RPS[direct]} | ${HALF_RPS[haproxy]} | ${HALF_RPS[tunnel]} | | |"
   echo "| p50 / p99 ms at that rate (mean of $ROUNDS) | ${HALF_P50[direct]} / ${HALF_P99[direct]} | ${HALF_P50[haproxy]} / ${HALF_P99[haproxy]} | ${HALF_P50[tunnel]} / ${HALF_P99[tunnel]} | | |"
+  echo "| the same load from one wrk thread (-t1): req/s, p50 / p99 ms (mean of $ROUNDS) | ${HALF1_RPS[direct]}, ${HALF1_P50[direct]} / ${HALF1_P99[direct]} | ${HALF1_RPS[haproxy]}, ${HALF1_P50[haproxy]} / ${HALF1_P99[haproxy]} | ${HALF1_RPS[tunnel]}, ${HALF1_P50[tunnel]} / ${HALF1_P99[tunnel]} | | |"
   echo "| bulk download MB/s (${BULK_MIB} MiB, 1 stream) | ${DOWN[direct]} | ${DOWN[haproxy]} | ${DOWN[tunnel]} | $(ratio ${DOWN[tunnel]} ${DOWN[direct]}) | $(ratio ${DOWN[tunnel]} ${DOWN[haproxy]}) |"
   echo "| bulk upload MB/s (${BULK_MIB} MiB, 1 stream) | ${UP[direct]} | ${UP[haproxy]} | ${UP[tunnel]} | $(ratio ${UP[tunnel]} ${UP[direct]}) | $(ratio ${UP[tunnel]} ${UP[haproxy]}) |"
   echo "| WebSocket echoes/s (16 conns x 4 in flight, 64 B) | ${WSE[direct]} | ${WSE[haproxy]} | ${WSE[tunnel]} | $(ratio ${WSE[tunnel]} ${WSE[direct]}) | $(ratio ${WSE[tunnel]} ${WSE[haproxy]}) |"
   echo "| $IDLE_WS idle WebSockets: RSS front + agent | | | $RSS_FRONT + $RSS_AGENT = $RSS_SUM MiB (held $HELD; idle before: $RSS0_FRONT + $RSS0_AGENT) | | |"
   echo
   echo "Targets: tunnel >= 50 % of HAProxy req/s: $(verdict "${MAX_RPS[tunnel]} >= 0.5 * ${MAX_RPS[haproxy]}");" \
-       "p99 <= 5 ms at half load: $(verdict "${HALF_P99[tunnel]} <= 5");" \
+       "p99 <= 5 ms at half load (wrk -t2): $(verdict "${HALF_P99[tunnel]} <= 5");" \
        "bulk >= 300 MB/s: down $(verdict "${DOWN[tunnel]} >= 300"), up $(verdict "${UP[tunnel]} >= 300");" \
        "$IDLE_WS idle WS <= 1 GiB: $(verdict "$RSS_SUM <= 1024 && $HELD >= $IDLE_WS")"
 } >"$OUT/summary.md"

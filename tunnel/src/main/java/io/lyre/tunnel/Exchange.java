@@ -193,9 +193,7 @@ public final class Exchange {
             sent = enqueueLocked(frame.toBuilder().setId(id).setLast(true).build());
             over = isFinishedLocked();
         }
-        if (over) {
-            mux.remove(this);
-        }
+        forgetIfFinished(over);
         drain();
         return sent;
     }
@@ -242,9 +240,7 @@ public final class Exchange {
             enqueueLocked(ExchangeFrame.newBuilder().setId(id).setEnd(End.getDefaultInstance()).build());
             over = isFinishedLocked();
         }
-        if (over) {
-            mux.remove(this);
-        }
+        forgetIfFinished(over);
         drain(); // the agent's listener may now hear of the end
     }
 
@@ -298,9 +294,7 @@ public final class Exchange {
                     remoteEnded = true;
                     over = isFinishedLocked();
                 }
-                if (over) {
-                    mux.remove(this);
-                }
+                forgetIfFinished(over);
                 drain();
                 return;
             }
@@ -355,9 +349,7 @@ public final class Exchange {
                 }
             }
         }
-        if (over) {
-            mux.remove(this);
-        }
+        forgetIfFinished(over);
         if (violated) {
             LOG.warn("exchange {} with {}: the peer sent past its flow-control window; dropping this exchange", id, peer());
             abort(new TunnelException(502, peer() + " sent past the flow-control window of exchange " + id));
@@ -518,9 +510,7 @@ public final class Exchange {
             }
             over = isFinishedLocked();
         }
-        if (over) {
-            mux.remove(this);
-        }
+        forgetIfFinished(over);
         releaseWriter();
     }
 
@@ -535,6 +525,13 @@ public final class Exchange {
     /** Under lock: both ends sent their End and ours went out: the stream forgets this exchange. */
     private boolean isFinishedLocked() {
         return localEnded && remoteEnded && blocked.isEmpty();
+    }
+
+    /** Outside the lock, with what {@link #isFinishedLocked()} said under it: the stream forgets a finished exchange. */
+    private void forgetIfFinished(boolean finished) {
+        if (finished) {
+            mux.remove(this);
+        }
     }
 
     /**

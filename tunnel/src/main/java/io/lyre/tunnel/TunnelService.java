@@ -132,6 +132,9 @@ final class TunnelService extends TunnelGrpc.TunnelImplBase {
                     server.exchangeConnections());
             mux.close(new TunnelException(409, "agent " + agent.id() + " has its " + server.exchangeConnections()
                     + " exchange streams already"));
+        } else {
+            LOG.info("agent {} ({}): exchange stream {} of {} up on {}", agent.id(), agent.name(),
+                    conn.get().exchangeStreams(), server.exchangeConnections(), Thread.currentThread().getName());
         }
         return mux.inbound();
     }

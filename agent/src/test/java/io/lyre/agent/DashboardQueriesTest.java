@@ -30,9 +30,6 @@ class DashboardQueriesTest {
     static final Path GRAFANA = MetricsContract.ROOT.resolve("deploy/grafana");
     private static final Pattern LABEL_VALUES = Pattern.compile("^\\s*label_values\\((.*),\\s*[a-zA-Z_][a-zA-Z0-9_]*\\s*\\)\\s*$");
     private static final Pattern GRAFANA_VAR = Pattern.compile("\\$\\{([a-zA-Z0-9_]+)(:[^}]*)?}|\\$([a-zA-Z0-9_]+)|\\[\\[([a-zA-Z0-9_]+)]]");
-    private static final Set<String> PROMQL_WORDS = Set.of("by", "without", "on", "ignoring", "group_left", "group_right",
-            "bool", "and", "or", "unless", "offset", "inf", "nan", "atan2", "start", "end");
-
     /** "file: panel title [refId]" -> expression, with Grafana's variables replaced by values PromQL accepts. */
     static final Map<String, String> EXPRESSIONS = new LinkedHashMap<>();
 
@@ -117,7 +114,7 @@ class DashboardQueriesTest {
         assertThat(series).as("tables of docs/metrics.md").isNotEmpty();
         Set<String> used = new TreeSet<>();
         EXPRESSIONS.forEach((where, expr) -> {
-            Set<String> names = metricNames(expr);
+            Set<String> names = PromQlMetricNames.of(expr);
             assertThat(names).as(where + ": names a metric").isNotEmpty();
             assertThat(series.keySet()).as(where + ": " + expr).containsAll(names);
             names.forEach(n -> used.add(series.get(n)));
@@ -128,9 +125,9 @@ class DashboardQueriesTest {
 
     @Test
     void metricNameExtraction() {
-        assertThat(metricNames("histogram_quantile(0.95, sum by (app, le) (rate(lyre_x_bucket{app=~\"a|b\", status_class=\"5xx\"}[5m])))"))
+        assertThat(PromQlMetricNames.of("histogram_quantile(0.95, sum by (app, le) (rate(lyre_x_bucket{app=~\"a|b\", status_class=\"5xx\"}[5m])))"))
                 .containsExactly("lyre_x_bucket");
-        assertThat(metricNames("sum(a) / on (host) group_left(model) b offset 5m > bool 1e3 unless {__name__=\"c\"}"))
+        assertThat(PromQlMetricNames.of("sum(a) / on (host) group_left(model) b offset 5m > bool 1e3 unless {__name__=\"c\"}"))
                 .containsExactly("a", "b", "c");
     }
 
@@ -138,28 +135,5 @@ class DashboardQueriesTest {
     void scrapeConfigIsValid() throws Exception {
         Promtool.Result r = Promtool.run(null, "check", "config", GRAFANA.resolve("prometheus.yml").toString());
         assertThat(r.exitCode()).as(r.output()).isZero();
-    }
-
-    /** The metric names an expression selects: what is left after strings, matchers, ranges, label lists, functions and keywords go. */
-    static Set<String> metricNames(String expr) {
-        Set<String> names = new TreeSet<>();
-        Matcher byName = Pattern.compile("__name__\\s*=\\s*\"([^\"]+)\"").matcher(expr);
-        while (byName.find()) {
-            names.add(byName.group(1));
-        }
-        String s = expr.replaceAll("\"(\\\\.|[^\"\\\\])*\"", "\"\"")
-                .replaceAll("\\{[^}]*}", " ")
-                .replaceAll("\\[[^]]*]", " ")
-                .replaceAll("(?i)\\b(by|without|on|ignoring|group_left|group_right)\\s*\\([^)]*\\)", " ")
-                .replaceAll("\\b[a-zA-Z_][a-zA-Z0-9_]*\\s*\\(", "(");
-        Matcher m = Pattern.compile("(?<![0-9.])\\b[a-zA-Z_:][a-zA-Z0-9_:]*").matcher(s);
-        while (m.find()) {
-            String w = m.group();
-            if (!PROMQL_WORDS.contains(w.toLowerCase(java.util.Locale.ROOT)) && !w.matches("(?i)e\\d*")) {
-                names.add(w);
-            }
-        }
-        // durations after offset ("5m") start with a digit and were skipped; a bare number's exponent too
-        return names;
     }
 }

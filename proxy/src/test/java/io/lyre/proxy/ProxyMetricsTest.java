@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.ByteString;
 import io.lyre.agent.MetricsContract;
 import io.lyre.agent.Promtool;
+import io.lyre.agent.PromQlMetricNames;
 import io.lyre.devices.Device;
 import io.lyre.devices.DeviceKind;
 import io.lyre.devices.Health;
@@ -331,7 +332,7 @@ class ProxyMetricsTest {
             List<String> exprs = new ArrayList<>();
             collectExpressions(json.readTree(f.toFile()), exprs);
             for (String e : exprs) {
-                for (String name : metricNames(e)) {
+                for (String name : PromQlMetricNames.of(e)) {
                     String base = name.replaceFirst("_(bucket|count|sum)$", "");
                     if (name.startsWith("lyre_") && !agentMetrics.contains(name) && !agentMetrics.contains(base)) {
                         queried.putIfAbsent(name, f.getFileName() + ": " + e);
@@ -358,33 +359,5 @@ class ProxyMetricsTest {
         } else if (node.isArray()) {
             node.forEach(n -> collectExpressions(n, out));
         }
-    }
-
-    /**
-     * The metric names a PromQL expression selects (as the agent module's DashboardQueriesTest finds them): what
-     * is left after strings, matchers, ranges, label lists, function calls and keywords go.
-     */
-    static Set<String> metricNames(String expr) {
-        Set<String> words = Set.of("by", "without", "on", "ignoring", "group_left", "group_right", "bool", "and", "or",
-                "unless", "offset", "inf", "nan", "label_values");
-        Set<String> names = new TreeSet<>();
-        Matcher byName = Pattern.compile("__name__\\s*=\\s*\"([^\"]+)\"").matcher(expr);
-        while (byName.find()) {
-            names.add(byName.group(1));
-        }
-        String s = expr.replaceAll("\\$\\{[^}]*}|\\$[a-zA-Z0-9_]+", "x")
-                .replaceAll("\"(\\\\.|[^\"\\\\])*\"", "\"\"")
-                .replaceAll("\\{[^}]*}", " ")
-                .replaceAll("\\[[^]]*]", " ")
-                .replaceAll("(?i)\\b(by|without|on|ignoring|group_left|group_right)\\s*\\([^)]*\\)", " ")
-                .replaceAll("\\b[a-zA-Z_][a-zA-Z0-9_]*\\s*\\(", "(");
-        Matcher m = Pattern.compile("(?<![0-9.])\\b[a-zA-Z_:][a-zA-Z0-9_:]*").matcher(s);
-        while (m.find()) {
-            String w = m.group();
-            if (!words.contains(w.toLowerCase(java.util.Locale.ROOT)) && !w.matches("(?i)e\\d*")) {
-                names.add(w);
-            }
-        }
-        return names;
     }
 }

@@ -19,7 +19,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assertions;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -50,6 +49,9 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
+import static io.lyre.proxy.RequiredEnvironment.answers;
+import static io.lyre.proxy.RequiredEnvironment.require;
+import static io.lyre.proxy.RequiredEnvironment.registryAnswers;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
@@ -81,15 +83,6 @@ class AgentTunnelEndToEndTest {
     private int tunnelPort;
     private int port;
     private SimpleMeterRegistry registry;
-
-    private static void require(boolean ok, String why) {
-        if (!ok) {
-            if ("true".equals(System.getenv("CI"))) {
-                Assertions.fail(why + " (CI=true: the end-to-end test must run)");
-            }
-            Assumptions.abort(why + " - skipping the end-to-end test");
-        }
-    }
 
     private void startProxy() throws Exception {
         Map<String, String> env = new HashMap<>();
@@ -188,13 +181,7 @@ class AgentTunnelEndToEndTest {
         require(Files.exists(Path.of("/var/run/docker.sock")), "no Docker engine at /var/run/docker.sock");
         require(Files.exists(AGENT_JAR), AGENT_JAR + " is missing (mvn package of agent/)");
         try (LocalDockerEngine local = new LocalDockerEngine("unix:///var/run/docker.sock", 24090, Duration.ofSeconds(5), Duration.ofSeconds(30))) {
-            boolean answers;
-            try {
-                answers = new DockerEngineApi(local).get("/_ping").ok();
-            } catch (RuntimeException e) {
-                answers = false;
-            }
-            require(answers, "the Docker engine does not answer");
+            require(answers(new DockerEngineApi(local)), "the Docker engine does not answer");
             require(new DockerEngineApi(local).get("/images/" + IMAGE + "/json").ok(), IMAGE + " is missing (deploy/images/build-all.sh)");
         }
         try (ServerSocket s = new ServerSocket(0)) {
@@ -403,18 +390,6 @@ class AgentTunnelEndToEndTest {
 
     private static final String REGISTRY = "127.0.0.1:5000";
 
-    private static boolean registryAnswers() {
-        try {
-            var response = java.net.http.HttpClient.newHttpClient().send(
-                    java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://" + REGISTRY + "/v2/"))
-                            .timeout(Duration.ofSeconds(3)).build(),
-                    java.net.http.HttpResponse.BodyHandlers.discarding());
-            return response.statusCode() == 200;
-        } catch (Exception e) {
-            return false;
-        }
-    }
-
     /**
      * AppAPI's deploy sequence as appapi.md §2.4 orders it, every call through the agent's engine: ping, info, pull
      * with the -cpu fallback (a real pull from the loopback registry when one answers), image inspect, exists,
@@ -433,7 +408,7 @@ class AgentTunnelEndToEndTest {
             JsonObject ipam = docker.get("/networks/bridge").json().getJsonObject("IPAM").getJsonArray("Config").getJsonObject(0);
             String net = ipam.getString("Subnet").split("/")[0];
             gateway = ipam.getString("Gateway") != null ? ipam.getString("Gateway") : net.substring(0, net.lastIndexOf('.')) + ".1";
-            if (registryAnswers()) {
+            if (registryAnswers(REGISTRY)) {
                 // the image goes into the registry (test set-up, straight to the engine), the local tag goes away
                 String repo = REGISTRY + "/lyre/test-exapp";
                 assertThat(docker.call("POST", "/images/" + IMAGE + "/tag?repo=" + repo + "&tag=latest", null).ok()).isTrue();

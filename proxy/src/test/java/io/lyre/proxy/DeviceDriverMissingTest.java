@@ -17,7 +17,6 @@ import io.lyre.scheduler.store.JdbcPlacementStore;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Assertions;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,6 +30,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
+import static io.lyre.proxy.RequiredEnvironment.answers;
+import static io.lyre.proxy.RequiredEnvironment.require;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
@@ -101,27 +102,12 @@ class DeviceDriverMissingTest {
         }
     }
 
-    private static void require(boolean ok, String why) {
-        if (!ok) {
-            if ("true".equals(System.getenv("CI"))) {
-                Assertions.fail(why + " (CI=true: this test must run)");
-            }
-            Assumptions.abort(why + " - skipping");
-        }
-    }
-
     @Test
     void startWithoutTheNvidiaHookAnswers503NamingTheCauseAndReleasesTheGpu() throws Exception {
         require(Files.exists(Path.of("/var/run/docker.sock")), "no Docker engine at /var/run/docker.sock");
         try (LocalDockerEngine local = new LocalDockerEngine("unix:///var/run/docker.sock", 24007, Duration.ofSeconds(5), Duration.ofSeconds(60))) {
             DockerEngineApi docker = new DockerEngineApi(local);
-            boolean answers;
-            try {
-                answers = docker.get("/_ping").ok();
-            } catch (RuntimeException e) {
-                answers = false;
-            }
-            require(answers, "the Docker engine does not answer");
+            require(answers(docker), "the Docker engine does not answer");
             require(docker.get("/images/" + IMAGE + "/json").ok(), IMAGE + " is missing (deploy/images/build-all.sh)");
             String runtimes = docker.get("/info").json().getJsonObject("Runtimes", new JsonObject()).encode();
             require(!runtimes.contains("nvidia"), "this engine has an NVIDIA runtime: the failure cannot be shown here");

@@ -8,7 +8,6 @@ import io.restassured.specification.RequestSpecification;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Assertions;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -21,6 +20,9 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
+import static io.lyre.proxy.RequiredEnvironment.answers;
+import static io.lyre.proxy.RequiredEnvironment.require;
+import static io.lyre.proxy.RequiredEnvironment.registryAnswers;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
@@ -44,28 +46,7 @@ class DockerConformanceTest {
     private static final String CONTAINER = "nc_app_" + APP;
     private static final String KEY = FrontDoorHarness.KEY;
 
-    private static void require(boolean ok, String why) {
-        if (!ok) {
-            if ("true".equals(System.getenv("CI"))) {
-                Assertions.fail(why + " (CI=true: the Docker conformance test must run)");
-            }
-            Assumptions.abort(why + " - skipping the Docker conformance test");
-        }
-    }
-
     private int port;
-
-    private static boolean registryAnswers() {
-        try {
-            var response = java.net.http.HttpClient.newHttpClient().send(
-                    java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://" + REGISTRY + "/v2/"))
-                            .timeout(Duration.ofSeconds(3)).build(),
-                    java.net.http.HttpResponse.BodyHandlers.discarding());
-            return response.statusCode() == 200;
-        } catch (Exception e) {
-            return false;
-        }
-    }
 
     /** Puts the test image into the local registry and drops the local tag, so the pull below is a real one. */
     private static void pushToRegistry(DockerEngineApi docker) throws Exception {
@@ -101,13 +82,7 @@ class DockerConformanceTest {
         require(Files.exists(Path.of("/var/run/docker.sock")), "no Docker engine at /var/run/docker.sock");
         try (LocalDockerEngine engine = new LocalDockerEngine("unix:///var/run/docker.sock", 24001, Duration.ofSeconds(5), Duration.ofSeconds(60))) {
             DockerEngineApi docker = new DockerEngineApi(engine);
-            boolean answers;
-            try {
-                answers = docker.get("/_ping").ok();
-            } catch (RuntimeException e) {
-                answers = false;
-            }
-            require(answers, "the Docker engine does not answer");
+            require(answers(docker), "the Docker engine does not answer");
             require(docker.get("/images/" + IMAGE + "/json").ok(), IMAGE + " is missing (deploy/images/build-all.sh builds it)");
             JsonObject bridge = docker.get("/networks/bridge").json();
             JsonObject ipam = bridge.getJsonObject("IPAM").getJsonArray("Config").getJsonObject(0);
@@ -127,7 +102,7 @@ class DockerConformanceTest {
                 appApi().get("/exapps/app_api/v1.44/_ping").then().statusCode(200).body(equalTo("OK"));
                 given().port(port).header("harp-shared-key", KEY).get("/exapps/app_api/info").then().statusCode(200).body("version", equalTo("0.4.4"));
                 String image = IMAGE;
-                if (registryAnswers()) {
+                if (registryAnswers(REGISTRY)) {
                     pushToRegistry(docker);
                     // D1: the -cpu tag does not exist -> non-2xx, so AppAPI falls back to the base tag
                     int pullStatus = appApi().post("/exapps/app_api/v1.44/images/create?fromImage="

@@ -133,8 +133,9 @@ final class TunnelService extends TunnelGrpc.TunnelImplBase {
             mux.close(new TunnelException(409, "agent " + agent.id() + " has its " + server.exchangeConnections()
                     + " exchange streams already"));
         } else {
-            LOG.info("agent {} ({}): exchange stream {} of {} up on {}", agent.id(), agent.name(),
-                    conn.get().exchangeStreams(), server.exchangeConnections(), Thread.currentThread().getName());
+            // which loop each stream landed on: one per loop, or requests on a loop without one hand off (see pick())
+            LOG.info("agent {} ({}): an exchange stream is up on {}; {} of the {} asked for are up", agent.id(),
+                    agent.name(), mux.loop().getName(), conn.get().exchangeStreams(), server.exchangeConnections());
         }
         return mux.inbound();
     }

@@ -55,7 +55,7 @@ MGMT="http://127.0.0.1:$((BASE + 3))"
 agents="$(curl -fsS "$MGMT/api/v1/agents")" || fail "GET /api/v1/agents failed"
 grep -qi '"state" *: *"ready"' <<<"$agents" || fail "no ready agent in /api/v1/agents: $agents"
 engines="$(curl -fsS "$MGMT/api/v1/engines")" || fail "GET /api/v1/engines failed"
-grep -q '24001' <<<"$engines" || fail "the local agent's engine slot 24001 is not listed: $engines"
+grep -Eq '"slot" *: *24001' <<<"$engines" || fail "the local agent's engine slot 24001 is not listed: $engines"
 log "agent ready, engine 24001 listed"
 
 if grep -q "closed before completing the TLS" "$LYRE_HOME/proxy.log"; then
